@@ -1,0 +1,306 @@
+/* rnnrun: run an ONNX model on .npy inputs from the command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "npy.h"
+#include "rnnrun.h"
+
+#define EXIT_USAGE 2
+
+static const char *USAGE =
+    "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR]\n"
+    "       rnnrun --info MODEL.onnx\n"
+    "       rnnrun -h | --help | --version\n"
+    "\n"
+    "Runs MODEL on the inputs and prints each output's name, dtype, shape and first values.\n"
+    "  INPUT.npy       binds, in order, to the model inputs that have no initializer\n"
+    "  NAME=INPUT.npy  binds to the input called NAME (also an initializer listed as input)\n"
+    "  -o DIR          writes DIR/output_<i>.npy for every output i instead (DIR is created)\n"
+    "  --info          prints the model's opsets, inputs, outputs and ops, and exits\n"
+    "Exit status: 0 on success, 1 on any error (one line on stderr), 2 on a usage error.\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "rnnrun: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see rnnrun --help)\n");
+    return EXIT_USAGE;
+}
+
+/* "(batch, 6, 16)" for a declared shape, "(unknown rank)" when none */
+static const char *decl_shape(int rank, const int64_t *dims, const char **params, char *buf, size_t size) {
+    if (rank < 0) return snprintf(buf, size, "(unknown rank)"), buf;
+    size_t k = (size_t)snprintf(buf, size, "(");
+    for (int d = 0; d < rank && k < size; d++) {
+        const char *sep = d ? ", " : "";
+        if (dims[d] >= 0) k += (size_t)snprintf(buf + k, size - k, "%s%lld", sep, (long long)dims[d]);
+        else k += (size_t)snprintf(buf + k, size - k, "%s%s", sep, params[d] ? params[d] : "?");
+    }
+    if (k < size) snprintf(buf + k, size - k, rank == 1 ? ",)" : ")");
+    return buf;
+}
+
+static int cmd_info(const char *path) {
+    rnnrun_model *m;
+    char err[1200];
+    if (rnnrun_model_load_file(path, &m, err, sizeof err)) {
+        fprintf(stderr, "rnnrun: %s\n", err);
+        return 1;
+    }
+    printf("model: %s\n", path);
+    printf("ir_version: %lld\n", (long long)m->ir_version);
+    printf("producer: %s\n", m->producer[0] ? m->producer : "(none)");
+    printf("opset: ai.onnx %d\n", m->opset);
+    char buf[400];
+    int64_t dims[RNNRUN_MAX_RANK];
+    const char *params[RNNRUN_MAX_RANK];
+    int dt, rank;
+    printf("inputs:\n");
+    for (int i = 0; i < rnnrun_model_input_count(m); i++) {
+        rnnrun_model_input_info(m, i, &dt, &rank, dims, params);
+        printf("  %d %s: %s %s\n", i, rnnrun_model_input_name(m, i), dt ? rr_dtype_name(dt) : "(any dtype)",
+               decl_shape(rank, dims, params, buf, sizeof buf));
+    }
+    int n_def = m->n_slots - m->n_inputs;
+    if (n_def) printf("inputs with initializers (bind by name to override): %d\n", n_def);
+    printf("outputs:\n");
+    for (int i = 0; i < rnnrun_model_output_count(m); i++) {
+        rnnrun_model_output_info(m, i, &dt, &rank, dims, params);
+        printf("  %d %s: %s %s\n", i, rnnrun_model_output_name(m, i), dt ? rr_dtype_name(dt) : "(dtype not declared)",
+               decl_shape(rank, dims, params, buf, sizeof buf));
+    }
+    int64_t n_init = 0, n_params = 0;
+    for (int v = 0; v < m->n_values; v++)
+        if (m->values[v].init) {
+            n_init++;
+            n_params += m->values[v].init->numel;
+        }
+    printf("initializers: %lld (%lld values)\n", (long long)n_init, (long long)n_params);
+    printf("nodes: %d\n", m->n_nodes);
+    /* count per op type, in order of first appearance */
+    for (int i = 0; i < m->n_nodes; i++) {
+        const char *op = m->nodes[i].op_type;
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++) seen = strcmp(m->nodes[j].op_type, op) == 0;
+        if (seen) continue;
+        int count = 0;
+        for (int j = i; j < m->n_nodes; j++) count += strcmp(m->nodes[j].op_type, op) == 0;
+        printf("  %-20s %d\n", op, count);
+    }
+    rnnrun_model_free(m);
+    return 0;
+}
+
+static void print_values(const rnnrun_tensor *t) {
+    int64_t n = 1;
+    for (int d = 0; d < t->rank; d++) n *= t->shape[d];
+    int64_t show = n < 8 ? n : 8;
+    rr_tensor it = {.dtype = (int)t->dtype, .data = t->data};
+    printf("  [");
+    for (int64_t i = 0; i < show; i++) {
+        if (i) printf(", ");
+        if (t->dtype == RNNRUN_FLOAT || t->dtype == RNNRUN_DOUBLE) printf("%.7g", rr_get_real(&it, i));
+        else if (t->dtype == RNNRUN_BOOL) printf("%s", rr_get_int(&it, i) ? "True" : "False");
+        else if ((int)t->dtype == RR_FLOAT16) printf("0x%04x", (unsigned)rr_get_int(&it, i));
+        else printf("%lld", (long long)rr_get_int(&it, i));
+    }
+    if (n > show) printf(", ...] (first %lld of %lld)\n", (long long)show, (long long)n);
+    else printf("]\n");
+}
+
+/* mkdir -p */
+static int make_dir(const char *dir) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return ENAMETOOLONG;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
+    struct stat st;
+    if (stat(buf, &st) != 0) return errno;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+typedef struct binding {
+    const char *name;   /* NULL for positional */
+    const char *file;
+    rr_tensor t;        /* data owned */
+} binding;
+
+static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir) {
+    int rc = 1;
+    rnnrun_model *m = NULL;
+    rnnrun_session *s = NULL;
+    char err[1200];
+    if (rnnrun_model_load_file(model_path, &m, err, sizeof err)) {
+        fprintf(stderr, "rnnrun: %s\n", err);
+        return 1;
+    }
+    int n_in = rnnrun_model_input_count(m);
+    /* named bindings take their input; positional ones fill the rest in order */
+    bool *taken = calloc((size_t)n_in + 1, sizeof *taken);
+    int *slot_of = calloc((size_t)nb + 1, sizeof *slot_of);
+    if (!taken || !slot_of) {
+        fprintf(stderr, "rnnrun: out of memory\n");
+        goto done;
+    }
+    int n_pos = 0;
+    for (int i = 0; i < nb; i++) {
+        if (!b[i].name) {
+            n_pos++;
+            continue;
+        }
+        int idx = rnnrun_model_input_index(m, b[i].name);
+        slot_of[i] = idx;
+        if (idx >= 0) {
+            if (taken[idx]) {
+                fprintf(stderr, "rnnrun: input '%s' is given twice\n", b[i].name);
+                goto done;
+            }
+            taken[idx] = true;
+        }
+    }
+    int free_inputs = 0;
+    for (int i = 0; i < n_in; i++) free_inputs += !taken[i];
+    if (n_pos != free_inputs) {
+        fprintf(stderr, "rnnrun: %s expects %d input%s (", model_path, n_in, n_in == 1 ? "" : "s");
+        for (int i = 0; i < n_in; i++) fprintf(stderr, "%s%s", i ? ", " : "", rnnrun_model_input_name(m, i));
+        fprintf(stderr, "), %d given\n", n_pos + (n_in - free_inputs));
+        goto done;
+    }
+    for (int i = 0, next = 0; i < nb; i++) {
+        if (b[i].name) continue;
+        while (taken[next]) next++;
+        slot_of[i] = next;
+        taken[next] = true;
+    }
+    if (rnnrun_session_new(m, &s)) {
+        fprintf(stderr, "rnnrun: out of memory\n");
+        goto done;
+    }
+    for (int i = 0; i < nb; i++) {
+        rr_err e = {0};
+        if (rr_npy_read(b[i].file, &b[i].t, &e)) {
+            fprintf(stderr, "rnnrun: %s: %s\n", b[i].file, e.msg);
+            goto done;
+        }
+        rnnrun_tensor t = {.dtype = (rnnrun_dtype)b[i].t.dtype, .rank = b[i].t.rank, .data = b[i].t.data};
+        for (int d = 0; d < t.rank; d++) t.shape[d] = b[i].t.dims[d];
+        int st = b[i].name ? rnnrun_session_set_input_by_name(s, b[i].name, &t)
+                           : rnnrun_session_set_input(s, slot_of[i], &t);
+        if (st) {
+            fprintf(stderr, "rnnrun: %s: %s\n", b[i].file, rnnrun_session_errmsg(s));
+            goto done;
+        }
+    }
+    if (rnnrun_session_run(s)) {
+        fprintf(stderr, "rnnrun: %s: %s\n", model_path, rnnrun_session_errmsg(s));
+        goto done;
+    }
+    if (out_dir) {
+        int e = make_dir(out_dir);
+        if (e) {
+            fprintf(stderr, "rnnrun: cannot create %s: %s\n", out_dir, strerror(e));
+            goto done;
+        }
+    }
+    for (int i = 0; i < rnnrun_model_output_count(m); i++) {
+        rnnrun_tensor t;
+        if (rnnrun_session_output(s, i, &t)) {
+            fprintf(stderr, "rnnrun: %s\n", rnnrun_session_errmsg(s));
+            goto done;
+        }
+        char shape[200];
+        rr_shape_str(t.shape, t.rank, shape, sizeof shape);
+        if (out_dir) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/output_%d.npy", out_dir, i);
+            rr_tensor w = {.dtype = (int)t.dtype, .rank = t.rank, .data = t.data};
+            rr_err e = {0};
+            if (rr_tensor_set_shape(&w, t.rank, t.shape, INT64_MAX / 2, &e) || rr_npy_write(path, &w, &e)) {
+                fprintf(stderr, "rnnrun: %s: %s\n", path, e.msg);
+                goto done;
+            }
+            printf("%s: %s %s -> %s\n", rnnrun_model_output_name(m, i), rr_dtype_name(t.dtype), shape, path);
+        } else {
+            printf("%s: %s %s\n", rnnrun_model_output_name(m, i), rr_dtype_name(t.dtype), shape);
+            print_values(&t);
+        }
+    }
+    rc = 0;
+done:
+    for (int i = 0; i < nb; i++) free(b[i].t.data);
+    free(taken);
+    free(slot_of);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    const char *model = NULL, *out_dir = NULL;
+    bool info = false, opts_done = false;
+    binding *b = calloc((size_t)argc + 1, sizeof *b);
+    if (!b) return 1;
+    int nb = 0, rc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!opts_done && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0) {
+                opts_done = true;
+            } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                fputs(USAGE, stdout);
+                free(b);
+                return 0;
+            } else if (strcmp(a, "--version") == 0) {
+                printf("rnnrun %s\n", rnnrun_version());
+                free(b);
+                return 0;
+            } else if (strcmp(a, "--info") == 0) {
+                info = true;
+            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+                if (i + 1 >= argc) {
+                    free(b);
+                    return usage_error("%s needs a folder", a);
+                }
+                out_dir = argv[++i];
+            } else {
+                free(b);
+                return usage_error("unknown option %s", a);
+            }
+            continue;
+        }
+        if (!model) {
+            model = a;
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        struct stat st;
+        if (eq && eq != a && stat(a, &st) != 0) {
+            b[nb].name = strndup(a, (size_t)(eq - a));
+            b[nb].file = eq + 1;
+        } else {
+            b[nb].file = a;
+        }
+        nb++;
+    }
+    if (!model) {
+        free(b);
+        return usage_error("%s", "no model given");
+    }
+    if (info) {
+        if (nb || out_dir) rc = usage_error("%s", "--info takes only a model");
+        else rc = cmd_info(model);
+    } else {
+        rc = cmd_run(model, b, nb, out_dir);
+    }
+    for (int i = 0; i < nb; i++) free((void *)b[i].name);
+    free(b);
+    return rc;
+}

@@ -1,0 +1,820 @@
+/* The loader: ONNX protobuf (parsed by protobuf-c from the generated schema code) -> rnnrun_model.
+ * Everything the model keeps is copied into its pool; the protobuf is freed before returning. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "onnx.pb-c.h"
+#include "ops/ops.h"
+
+#define RR_MIN_IR 3
+#define RR_MAX_IR 13
+#define RR_MAX_OPSET 27
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+/* Read a whole regular file into malloc'd memory. */
+static int read_file(const char *path, unsigned char **out, size_t *size, rr_err *err) {
+    *out = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot allocate %zu bytes to read the file", n);
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            free(buf);
+            close(fd);
+            return rr_fail(err, RNNRUN_ERR_IO, "read failed: %s", r < 0 ? strerror(errno) : "file shrank");
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *size = n;
+    return RNNRUN_OK;
+}
+
+/* External data: `location` must be a relative path that stays inside base_dir, symbolic links
+ * included. Reads `length` bytes (or the tensor's size) at `offset` into dst. */
+static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes,
+                         const char *what, rr_err *err) {
+    const char *location = NULL;
+    int64_t offset = 0, length = -1;
+    for (size_t i = 0; i < tp->n_external_data; i++) {
+        const char *k = tp->external_data[i]->key, *v = tp->external_data[i]->value;
+        if (!k || !v) continue;
+        if (strcmp(k, "location") == 0) {
+            location = v;
+        } else if (strcmp(k, "offset") == 0 || strcmp(k, "length") == 0) {
+            char *end;
+            errno = 0;
+            long long x = strtoll(v, &end, 10);
+            if (errno || *v == 0 || *end != 0 || x < 0)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data %s '%s' is not a non-negative integer",
+                               what, k, v);
+            if (k[0] == 'o') offset = x;
+            else length = x;
+        }
+    }
+    if (!base_dir)
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED,
+                       "%s: external data needs the model's folder (load the model from a file)", what);
+    if (!location || !location[0])
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data without a location", what);
+    if (location[0] == '/')
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path '%s' is absolute: refused", what, location);
+    for (const char *p = location; *p;) {
+        const char *q = strchr(p, '/');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path '%s' leaves the model's folder: refused",
+                           what, location);
+        p += len + (q ? 1 : 0);
+    }
+    if (length >= 0 && (uint64_t)length != nbytes)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data length %lld does not match the tensor's %zu bytes",
+                       what, (long long)length, nbytes);
+    char full[PATH_MAX], real_base[PATH_MAX], real_file[PATH_MAX];
+    if (snprintf(full, sizeof full, "%s/%s", base_dir, location) >= (int)sizeof full)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path too long", what);
+    if (!realpath(base_dir, real_base))
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: cannot resolve the model's folder: %s", what, strerror(errno));
+    if (!realpath(full, real_file))
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
+    size_t bl = strlen(real_base);
+    if (strncmp(real_file, real_base, bl) != 0 || (real_file[bl] != '/' && strcmp(real_base, "/") != 0))
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data file '%s' resolves outside the model's folder: refused",
+                       what, location);
+    int fd = open(real_file, O_RDONLY);
+    if (fd < 0)
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
+    }
+    if ((uint64_t)offset > (uint64_t)st.st_size || nbytes > (uint64_t)st.st_size - (uint64_t)offset) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_MODEL,
+                       "%s: external data '%s' has %lld bytes, too few for %zu bytes at offset %lld", what,
+                       location, (long long)st.st_size, nbytes, (long long)offset);
+    }
+    size_t got = 0;
+    while (got < nbytes) {
+        ssize_t r = pread(fd, (char *)dst + got, nbytes - got, (off_t)(offset + (int64_t)got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            close(fd);
+            return rr_fail(err, RNNRUN_ERR_IO, "%s: reading external data '%s' failed", what, location);
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    return RNNRUN_OK;
+}
+
+/* ---- tensors --------------------------------------------------------------------------------- */
+
+/* Copy `count` typed values into dst, converting to dtype. */
+static int copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t numel, const char *what,
+                      rr_err *err) {
+    size_t have;
+    const char *field;
+    switch (dtype) {
+    case RR_FLOAT: have = tp->n_float_data; field = "float_data"; break;
+    case RR_DOUBLE: have = tp->n_double_data; field = "double_data"; break;
+    case RR_INT64: have = tp->n_int64_data; field = "int64_data"; break;
+    case RR_UINT32: case RR_UINT64: have = tp->n_uint64_data; field = "uint64_data"; break;
+    default: have = tp->n_int32_data; field = "int32_data"; break;
+    }
+    if ((uint64_t)have != (uint64_t)numel)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
+                       (long long)numel);
+    for (int64_t i = 0; i < numel; i++) {
+        switch (dtype) {
+        case RR_FLOAT: ((float *)dst)[i] = tp->float_data[i]; break;
+        case RR_DOUBLE: ((double *)dst)[i] = tp->double_data[i]; break;
+        case RR_INT64: ((int64_t *)dst)[i] = tp->int64_data[i]; break;
+        case RR_UINT32: ((uint32_t *)dst)[i] = (uint32_t)tp->uint64_data[i]; break;
+        case RR_UINT64: ((uint64_t *)dst)[i] = tp->uint64_data[i]; break;
+        case RR_INT32: ((int32_t *)dst)[i] = tp->int32_data[i]; break;
+        case RR_INT16: ((int16_t *)dst)[i] = (int16_t)tp->int32_data[i]; break;
+        case RR_UINT16: case RR_FLOAT16: ((uint16_t *)dst)[i] = (uint16_t)tp->int32_data[i]; break;
+        case RR_INT8: ((int8_t *)dst)[i] = (int8_t)tp->int32_data[i]; break;
+        case RR_UINT8: ((uint8_t *)dst)[i] = (uint8_t)tp->int32_data[i]; break;
+        case RR_BOOL: ((uint8_t *)dst)[i] = tp->int32_data[i] != 0; break;
+        default: break;
+        }
+    }
+    return RNNRUN_OK;
+}
+
+int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
+                         const char *what, rr_tensor **out, rr_err *err) {
+    *out = NULL;
+    int dtype = tp->data_type;
+    if (dtype == RR_STRING || !rr_dtype_ok(dtype))
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: dtype %s (%d) is not supported", what,
+                       rr_dtype_name(dtype), dtype);
+    if (tp->segment)
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: segmented tensors are not supported", what);
+    if (tp->n_dims > RR_MAX_RANK)
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: rank %zu is above the maximum of %d", what, tp->n_dims,
+                       RR_MAX_RANK);
+    rr_tensor *t = rr_pool_alloc(pool, sizeof *t);
+    if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: out of memory", what);
+    t->dtype = dtype;
+    if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err))
+        return rr_err_prefix(err, "%s", what);
+    size_t nbytes = rr_tensor_bytes(t);
+    t->data = rr_pool_alloc(pool, nbytes);
+    if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        if (read_external(tp, base_dir, t->data, nbytes, what, err)) return err->status;
+    } else if (tp->has_raw_data) {
+        if (tp->raw_data.len != nbytes)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: raw_data has %zu bytes, the shape %s of %s needs %zu", what,
+                           tp->raw_data.len, rr_shape_str(t->dims, t->rank, (char[160]){0}, 160),
+                           rr_dtype_name(dtype), nbytes);
+        if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
+    } else if (t->numel > 0) {
+        if (copy_typed(tp, dtype, t->data, t->numel, what, err)) return err->status;
+    }
+    if (dtype == RR_BOOL) /* normalise to 0/1 */
+        for (int64_t i = 0; i < t->numel; i++) ((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
+    *out = t;
+    return RNNRUN_OK;
+}
+
+/* ---- name table ------------------------------------------------------------------------------ */
+
+typedef struct name_map {
+    const char **keys;
+    int *vals;
+    size_t cap;  /* power of two */
+} name_map;
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+static bool map_init(name_map *m, rr_pool *pool, size_t n) {
+    size_t cap = 16;
+    while (cap < 2 * n + 16) cap *= 2;
+    m->cap = cap;
+    m->keys = rr_pool_alloc(pool, cap * sizeof *m->keys);
+    m->vals = rr_pool_alloc(pool, cap * sizeof *m->vals);
+    return m->keys && m->vals;
+}
+
+/* Returns the existing value or -1, and inserts val when absent and val >= 0. */
+static int map_get_put(name_map *m, const char *key, int val) {
+    size_t i = (size_t)hash_str(key) & (m->cap - 1);
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0) return m->vals[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    if (val >= 0) {
+        m->keys[i] = key;
+        m->vals[i] = val;
+    }
+    return -1;
+}
+
+/* ---- lowering -------------------------------------------------------------------------------- */
+
+typedef struct loader {
+    rnnrun_model *m;
+    const char *base_dir;
+    rr_err *err;
+    rr_pool tmp;       /* freed at the end of the load */
+    name_map names;
+    int cap_values;
+} loader;
+
+static int add_value(loader *L, const char *name, rr_value_kind kind) {
+    rnnrun_model *m = L->m;
+    if (m->n_values >= L->cap_values)
+        return rr_fail(L->err, RNNRUN_ERR_MODEL, "internal: value table overflow");
+    int id = m->n_values++;
+    rr_value *v = &m->values[id];
+    v->name = rr_pool_strdup(&m->pool, name);
+    if (!v->name) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+    v->kind = kind;
+    v->producer = -1;
+    v->slot = -1;
+    v->decl_rank = -1;
+    map_get_put(&L->names, v->name, id);
+    return RNNRUN_OK;
+}
+
+static int lower_value_info(loader *L, const Onnx__ValueInfoProto *vi, rr_value *v, const char *what) {
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp) return RNNRUN_OK; /* no type given: anything goes */
+    if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+        return rr_fail(L->err, RNNRUN_ERR_UNSUPPORTED, "%s '%s': only tensor types are supported (not sequences, maps or optionals)",
+                       what, v->name);
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    int dt = tt->has_elem_type ? tt->elem_type : 0;
+    if (dt != 0 && !rr_dtype_ok(dt))
+        return rr_fail(L->err, RNNRUN_ERR_UNSUPPORTED, "%s '%s': dtype %s (%d) is not supported", what, v->name,
+                       rr_dtype_name(dt), dt);
+    v->decl_dtype = dt;
+    if (!tt->shape) return RNNRUN_OK;
+    if (tt->shape->n_dim > RR_MAX_RANK)
+        return rr_fail(L->err, RNNRUN_ERR_LIMIT, "%s '%s': rank %zu is above the maximum of %d", what, v->name,
+                       tt->shape->n_dim, RR_MAX_RANK);
+    v->decl_rank = (int)tt->shape->n_dim;
+    for (size_t i = 0; i < tt->shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        v->decl[i].size = -1;
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+            if (d->dim_value < 0)
+                return rr_fail(L->err, RNNRUN_ERR_MODEL, "%s '%s': dimension %zu is negative (%lld)", what, v->name,
+                               i, (long long)d->dim_value);
+            v->decl[i].size = d->dim_value;
+        } else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && d->dim_param &&
+                   d->dim_param[0]) {
+            v->decl[i].param = rr_pool_strdup(&L->m->pool, d->dim_param);
+            if (!v->decl[i].param) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+        }
+    }
+    return RNNRUN_OK;
+}
+
+static rr_attr_type guess_attr_type(const Onnx__AttributeProto *a) {
+    if (a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED) return (rr_attr_type)a->type;
+    if (a->has_f) return RR_ATTR_FLOAT;
+    if (a->has_i) return RR_ATTR_INT;
+    if (a->has_s) return RR_ATTR_STRING;
+    if (a->t) return RR_ATTR_TENSOR;
+    if (a->g) return RR_ATTR_GRAPH;
+    if (a->n_floats) return RR_ATTR_FLOATS;
+    if (a->n_ints) return RR_ATTR_INTS;
+    if (a->n_strings) return RR_ATTR_STRINGS;
+    if (a->n_tensors) return RR_ATTR_TENSORS;
+    if (a->n_graphs) return RR_ATTR_GRAPHS;
+    return RR_ATTR_UNDEFINED;
+}
+
+static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, const char *label) {
+    rr_pool *pool = &L->m->pool;
+    rr_err *err = L->err;
+    a->name = rr_pool_strdup(pool, ap->name ? ap->name : "");
+    if (!a->name) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    if (ap->ref_attr_name && ap->ref_attr_name[0])
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: attribute '%s' refers to a function attribute", label,
+                       a->name);
+    a->type = guess_attr_type(ap);
+    switch (a->type) {
+    case RR_ATTR_FLOAT: a->f = ap->f; break;
+    case RR_ATTR_INT: a->i = ap->i; break;
+    case RR_ATTR_STRING:
+        a->s = rr_pool_strndup(pool, (const char *)ap->s.data, ap->s.len);
+        a->slen = ap->s.len;
+        if (!a->s) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        break;
+    case RR_ATTR_TENSOR: {
+        if (!ap->t)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: tensor attribute '%s' holds no tensor", label, a->name);
+        char what[600];
+        snprintf(what, sizeof what, "%s: attribute '%s'", label, a->name);
+        if (rr_tensor_from_proto(pool, ap->t, L->base_dir, L->m->max_tensor_bytes, what, &a->t, err))
+            return err->status;
+        break;
+    }
+    case RR_ATTR_FLOATS:
+        a->n = (int)ap->n_floats;
+        if (ap->n_floats > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
+        a->floats = rr_pool_alloc(pool, ap->n_floats * sizeof(float));
+        if (!a->floats) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        if (ap->n_floats) memcpy(a->floats, ap->floats, ap->n_floats * sizeof(float));
+        break;
+    case RR_ATTR_INTS:
+        a->n = (int)ap->n_ints;
+        if (ap->n_ints > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
+        a->ints = rr_pool_alloc(pool, ap->n_ints * sizeof(int64_t));
+        if (!a->ints) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        if (ap->n_ints) memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+        break;
+    case RR_ATTR_STRINGS:
+        if (ap->n_strings > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
+        a->n = (int)ap->n_strings;
+        a->strings = rr_pool_alloc(pool, ap->n_strings * sizeof(char *));
+        if (!a->strings) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < ap->n_strings; i++) {
+            a->strings[i] = rr_pool_strndup(pool, (const char *)ap->strings[i].data, ap->strings[i].len);
+            if (!a->strings[i]) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        }
+        break;
+    default:
+        /* graphs, sparse tensors, type protos: kept as a type only; no supported op reads them */
+        break;
+    }
+    return RNNRUN_OK;
+}
+
+static bool is_default_domain(const char *d) { return !d || !d[0] || strcmp(d, "ai.onnx") == 0; }
+
+/* Resolve node inputs and outputs, attributes and the kernel. */
+static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int proto_index) {
+    rnnrun_model *m = L->m;
+    rr_pool *pool = &m->pool;
+    rr_err *err = L->err;
+    char label[400];
+    n->name = rr_pool_strdup(pool, np->name ? np->name : "");
+    n->op_type = rr_pool_strdup(pool, np->op_type ? np->op_type : "");
+    n->domain = rr_pool_strdup(pool, is_default_domain(np->domain) ? "" : np->domain);
+    if (!n->name || !n->op_type || !n->domain) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    n->index = proto_index;
+    if (np->n_input > INT_MAX / 2 || np->n_output > INT_MAX / 2 || np->n_attribute > INT_MAX / 2)
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "node #%d: too many inputs, outputs or attributes", proto_index);
+    n->n_in = (int)np->n_input;
+    n->n_out = (int)np->n_output;
+    n->in = rr_pool_alloc(pool, (np->n_input + 1) * sizeof(int));
+    n->out = rr_pool_alloc(pool, (np->n_output + 1) * sizeof(int));
+    if (!n->in || !n->out) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < np->n_output; i++) n->out[i] = -1;
+    for (size_t i = 0; i < np->n_input; i++) n->in[i] = -1;
+    /* outputs first, so labels can name the first output */
+    for (size_t i = 0; i < np->n_output; i++) {
+        const char *name = np->output[i] ? np->output[i] : "";
+        if (!name[0]) continue;
+        if (map_get_put(&L->names, name, -1) >= 0) {
+            rr_node_label(m, n, label, sizeof label);
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: output '%s' is already defined elsewhere in the graph", label,
+                           name);
+        }
+        if (add_value(L, name, RR_VAL_NODE)) return err->status;
+        n->out[i] = m->n_values - 1;
+    }
+    rr_node_label(m, n, label, sizeof label);
+    if (np->n_output == 0) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no outputs", label);
+    if (!n->op_type[0]) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no op_type", label);
+    /* kernel */
+    if (n->domain[0]) {
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: domain '%s' is not supported (only the default ONNX domain)",
+                       label, n->domain);
+    }
+    n->opset = m->opset;
+    bool known = false;
+    n->op = rr_op_find(n->op_type, m->opset, &known);
+    if (!n->op) {
+        if (known)
+            return rr_fail(err, RNNRUN_ERR_UNSUPPORTED,
+                           "%s: op %s at opset %d is not supported (rnnrun implements other versions of it)", label,
+                           n->op_type, m->opset);
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: op %s is not supported", label, n->op_type);
+    }
+    /* arity */
+    const rr_op *op = n->op;
+    int present_in = 0;
+    for (size_t i = 0; i < np->n_input; i++) present_in += np->input[i] && np->input[i][0];
+    if (n->n_in > op->max_in && op->max_in >= 0)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d inputs given, %s-%d takes at most %d", label, n->n_in,
+                       n->op_type, op->since, op->max_in);
+    for (int i = 0; i < op->min_in; i++)
+        if (i >= n->n_in || !np->input[i] || !np->input[i][0])
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required input %d is missing (%s-%d needs %d)", label, i,
+                           n->op_type, op->since, op->min_in);
+    if (n->n_out > op->max_out)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d outputs given, %s-%d has at most %d", label, n->n_out,
+                       n->op_type, op->since, op->max_out);
+    for (int i = 0; i < op->min_out; i++)
+        if (i >= n->n_out || n->out[i] < 0)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required output %d is missing", label, i);
+    (void)present_in;
+    /* attributes */
+    n->n_attr = (int)np->n_attribute;
+    n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
+    if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < np->n_attribute; i++) {
+        if (lower_attr(L, np->attribute[i], &n->attrs[i], label)) return err->status;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(n->attrs[j].name, n->attrs[i].name) == 0)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, n->attrs[i].name);
+    }
+    return RNNRUN_OK;
+}
+
+/* Kahn's algorithm over node indices; rewrites m->nodes in execution order. */
+static int topo_sort(loader *L) {
+    rnnrun_model *m = L->m;
+    int n = m->n_nodes;
+    if (n == 0) return RNNRUN_OK;
+    rr_pool *tmp = &L->tmp;
+    int *indeg = rr_pool_alloc(tmp, (size_t)n * sizeof(int));
+    int *order = rr_pool_alloc(tmp, (size_t)n * sizeof(int));
+    /* consumers lists: CSR over (value -> nodes that read it) */
+    int *cnt = rr_pool_alloc(tmp, ((size_t)m->n_values + 1) * sizeof(int));
+    if (!indeg || !order || !cnt) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+    int64_t edges = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m->nodes[i].n_in; k++) {
+            int v = m->nodes[i].in[k];
+            if (v >= 0 && m->values[v].producer >= 0) {
+                indeg[i]++;
+                cnt[v + 1]++;
+                edges++;
+            }
+        }
+    for (int v = 0; v < m->n_values; v++) cnt[v + 1] += cnt[v];
+    int *adj = rr_pool_alloc(tmp, (size_t)(edges + 1) * sizeof(int));
+    int *fill = rr_pool_alloc(tmp, ((size_t)m->n_values + 1) * sizeof(int));
+    if (!adj || !fill) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m->nodes[i].n_in; k++) {
+            int v = m->nodes[i].in[k];
+            if (v >= 0 && m->values[v].producer >= 0) adj[cnt[v] + fill[v]++] = i;
+        }
+    /* stable: ready nodes are taken in their file order */
+    int head = 0, tail = 0;
+    for (int i = 0; i < n; i++)
+        if (indeg[i] == 0) order[tail++] = i;
+    while (head < tail) {
+        int i = order[head++];
+        for (int o = 0; o < m->nodes[i].n_out; o++) {
+            int v = m->nodes[i].out[o];
+            if (v < 0) continue;
+            for (int e = cnt[v]; e < cnt[v + 1]; e++)
+                if (--indeg[adj[e]] == 0) order[tail++] = adj[e];
+        }
+    }
+    if (tail < n) {
+        for (int i = 0; i < n; i++)
+            if (indeg[i] > 0) {
+                char label[400];
+                rr_node_label(m, &m->nodes[i], label, sizeof label);
+                return rr_fail(L->err, RNNRUN_ERR_MODEL, "%s: the graph has a cycle through this node", label);
+            }
+    }
+    rr_node *sorted = rr_pool_alloc(&m->pool, (size_t)n * sizeof(rr_node));
+    if (!sorted) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n; k++) {
+        sorted[k] = m->nodes[order[k]];
+        sorted[k].index = k;
+        for (int o = 0; o < sorted[k].n_out; o++)
+            if (sorted[k].out[o] >= 0) m->values[sorted[k].out[o]].producer = k;
+    }
+    m->nodes = sorted;
+    return RNNRUN_OK;
+}
+
+static int lower_model(loader *L, const Onnx__ModelProto *mp) {
+    rnnrun_model *m = L->m;
+    rr_err *err = L->err;
+    rr_pool *pool = &m->pool;
+    m->ir_version = mp->has_ir_version ? mp->ir_version : 0;
+    if (m->ir_version < RR_MIN_IR || m->ir_version > RR_MAX_IR)
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "IR version %lld is not supported (rnnrun reads %d to %d)",
+                       (long long)m->ir_version, RR_MIN_IR, RR_MAX_IR);
+    char prod[256];
+    snprintf(prod, sizeof prod, "%s%s%s", mp->producer_name ? mp->producer_name : "",
+             mp->producer_version && mp->producer_version[0] ? " " : "",
+             mp->producer_version ? mp->producer_version : "");
+    m->producer = rr_pool_strdup(pool, prod);
+    if (!m->producer) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    m->opset = 0;
+    for (size_t i = 0; i < mp->n_opset_import; i++) {
+        const Onnx__OperatorSetIdProto *o = mp->opset_import[i];
+        if (is_default_domain(o->domain)) {
+            int64_t v = o->has_version ? o->version : 0;
+            if (v < 1 || v > RR_MAX_OPSET)
+                return rr_fail(err, RNNRUN_ERR_UNSUPPORTED,
+                               "opset %lld of the default domain is not supported (rnnrun knows 1 to %d)",
+                               (long long)v, RR_MAX_OPSET);
+            if (m->opset && m->opset != (int)v)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "the default domain is imported twice, at opsets %d and %lld",
+                               m->opset, (long long)v);
+            m->opset = (int)v;
+        }
+    }
+    const Onnx__GraphProto *g = mp->graph;
+    if (!g) return rr_fail(err, RNNRUN_ERR_MODEL, "the model has no graph");
+    if (g->n_node > 0 && m->opset == 0)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "the model imports no opset of the default ONNX domain");
+    if (g->n_sparse_initializer > 0)
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "sparse initializers are not supported");
+
+    size_t nv = g->n_initializer + g->n_input;
+    for (size_t i = 0; i < g->n_node; i++) nv += g->node[i]->n_output;
+    if (nv > INT_MAX / 4 || g->n_node > INT_MAX / 4)
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "the graph is too large");
+    L->cap_values = (int)nv;
+    m->values = rr_pool_alloc(pool, (nv + 1) * sizeof(rr_value));
+    if (!m->values || !map_init(&L->names, &L->tmp, nv)) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+
+    /* initializers */
+    for (size_t i = 0; i < g->n_initializer; i++) {
+        const Onnx__TensorProto *tp = g->initializer[i];
+        const char *name = tp->name ? tp->name : "";
+        if (!name[0]) return rr_fail(err, RNNRUN_ERR_MODEL, "initializer #%zu has no name", i);
+        if (map_get_put(&L->names, name, -1) >= 0)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "initializer '%s' is defined twice", name);
+        if (add_value(L, name, RR_VAL_CONST)) return err->status;
+        rr_value *v = &m->values[m->n_values - 1];
+        char what[400];
+        snprintf(what, sizeof what, "initializer '%s'", name);
+        if (rr_tensor_from_proto(pool, tp, L->base_dir, m->max_tensor_bytes, what, &v->init, err)) return err->status;
+        v->decl_dtype = v->init->dtype;
+        v->decl_rank = v->init->rank;
+        for (int d = 0; d < v->init->rank; d++) v->decl[d].size = v->init->dims[d];
+    }
+    /* graph inputs */
+    m->slots = rr_pool_alloc(pool, (g->n_input + 1) * sizeof(int));
+    int *defaulted = rr_pool_alloc(&L->tmp, (g->n_input + 1) * sizeof(int));
+    if (!m->slots || !defaulted) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    int n_def = 0;
+    for (size_t i = 0; i < g->n_input; i++) {
+        const Onnx__ValueInfoProto *vi = g->input[i];
+        const char *name = vi->name ? vi->name : "";
+        if (!name[0]) return rr_fail(err, RNNRUN_ERR_MODEL, "graph input #%zu has no name", i);
+        int id = map_get_put(&L->names, name, -1);
+        if (id >= 0) {
+            rr_value *v = &m->values[id];
+            if (v->kind != RR_VAL_CONST)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "graph input '%s' is listed twice", name);
+            /* old IR: an initializer listed as input is a default the caller may override */
+            int init_dtype = v->init->dtype;
+            if (lower_value_info(L, vi, v, "graph input")) return err->status;
+            if (v->decl_dtype && v->decl_dtype != init_dtype)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "graph input '%s' is declared %s but its initializer is %s", name,
+                               rr_dtype_name(v->decl_dtype), rr_dtype_name(init_dtype));
+            v->decl_dtype = init_dtype;
+            v->kind = RR_VAL_DEFAULTED;
+            defaulted[n_def++] = id;
+        } else {
+            if (add_value(L, name, RR_VAL_INPUT)) return err->status;
+            id = m->n_values - 1;
+            if (lower_value_info(L, vi, &m->values[id], "graph input")) return err->status;
+            m->values[id].slot = m->n_inputs;
+            m->slots[m->n_inputs++] = id;
+        }
+    }
+    for (int i = 0; i < n_def; i++) {
+        m->values[defaulted[i]].slot = m->n_inputs + i;
+        m->slots[m->n_inputs + i] = defaulted[i];
+    }
+    m->n_slots = m->n_inputs + n_def;
+
+    /* nodes: outputs are defined as they come; inputs are resolved once all names exist */
+    m->n_nodes = (int)g->n_node;
+    m->nodes = rr_pool_alloc(pool, (g->n_node + 1) * sizeof(rr_node));
+    if (!m->nodes) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < g->n_node; i++)
+        if (lower_node(L, g->node[i], &m->nodes[i], (int)i)) return err->status;
+    for (size_t i = 0; i < g->n_node; i++) {
+        rr_node *n = &m->nodes[i];
+        for (int o = 0; o < n->n_out; o++)
+            if (n->out[o] >= 0) m->values[n->out[o]].producer = (int)i;
+    }
+    for (size_t i = 0; i < g->n_node; i++) {
+        const Onnx__NodeProto *np = g->node[i];
+        rr_node *n = &m->nodes[i];
+        for (size_t k = 0; k < np->n_input; k++) {
+            const char *name = np->input[k] ? np->input[k] : "";
+            if (!name[0]) continue;
+            int id = map_get_put(&L->names, name, -1);
+            if (id < 0) {
+                char label[400];
+                rr_node_label(m, n, label, sizeof label);
+                return rr_fail(err, RNNRUN_ERR_MODEL,
+                               "%s: input '%s' is not produced by any node, nor a graph input or initializer", label,
+                               name);
+            }
+            if (m->values[id].producer == (int)i) {
+                char label[400];
+                rr_node_label(m, n, label, sizeof label);
+                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: reads its own output '%s'", label, name);
+            }
+            n->in[k] = id;
+        }
+    }
+    /* graph outputs */
+    if (g->n_output == 0) return rr_fail(err, RNNRUN_ERR_MODEL, "the graph has no outputs");
+    m->n_outputs = (int)g->n_output;
+    m->outputs = rr_pool_alloc(pool, (g->n_output + 1) * sizeof(int));
+    if (!m->outputs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < g->n_output; i++) {
+        const Onnx__ValueInfoProto *vi = g->output[i];
+        const char *name = vi->name ? vi->name : "";
+        int id = name[0] ? map_get_put(&L->names, name, -1) : -1;
+        if (id < 0)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "graph output '%s' is not produced by any node, input or initializer",
+                           name);
+        m->outputs[i] = id;
+        rr_value *v = &m->values[id];
+        if (v->kind == RR_VAL_NODE) {
+            if (lower_value_info(L, vi, v, "graph output")) return err->status;
+        } else {
+            /* an input or initializer returned as is: keep its own declaration */
+            rr_value probe = *v;
+            probe.decl_rank = -1;
+            probe.decl_dtype = 0;
+            if (lower_value_info(L, vi, &probe, "graph output")) return err->status;
+        }
+    }
+    return topo_sort(L);
+}
+
+static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
+                      rr_err *err) {
+    *out = NULL;
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, size, data);
+    if (!mp) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
+    rnnrun_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        onnx__model_proto__free_unpacked(mp, NULL);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    }
+    rr_pool_init(&m->pool);
+    m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
+    m->path = rr_pool_strdup(&m->pool, path);
+    loader L = {.m = m, .base_dir = base_dir, .err = err};
+    rr_pool_init(&L.tmp);
+    int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    rr_pool_free(&L.tmp);
+    onnx__model_proto__free_unpacked(mp, NULL);
+    if (st != RNNRUN_OK) {
+        rnnrun_model_free(m);
+        return st;
+    }
+    *out = m;
+    return RNNRUN_OK;
+}
+
+static void write_err(char *buf, size_t size, const char *path, const rr_err *err) {
+    if (buf && size) snprintf(buf, size, "%s: %s", path, err->msg);
+}
+
+int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *errbuf, size_t errsize) {
+    rr_err err = {0};
+    if (errbuf && errsize) errbuf[0] = 0;
+    if (!out) {
+        rr_fail(&err, RNNRUN_ERR_ARG, "out is NULL");
+        write_err(errbuf, errsize, path ? path : "(null)", &err);
+        return err.status;
+    }
+    *out = NULL;
+    if (!path) {
+        rr_fail(&err, RNNRUN_ERR_ARG, "path is NULL");
+        write_err(errbuf, errsize, "(null)", &err);
+        return err.status;
+    }
+    unsigned char *buf;
+    size_t size;
+    if (read_file(path, &buf, &size, &err)) {
+        write_err(errbuf, errsize, path, &err);
+        return err.status;
+    }
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int st = load_bytes(buf, size, path, dir, out, &err);
+    free(buf);
+    if (st) write_err(errbuf, errsize, path, &err);
+    return st;
+}
+
+int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, char *errbuf, size_t errsize) {
+    rr_err err = {0};
+    if (errbuf && errsize) errbuf[0] = 0;
+    if (!out || (!data && size)) {
+        rr_fail(&err, RNNRUN_ERR_ARG, out ? "data is NULL" : "out is NULL");
+        write_err(errbuf, errsize, "<buffer>", &err);
+        if (out) *out = NULL;
+        return err.status;
+    }
+    int st = load_bytes(data ? data : "", size, "<buffer>", NULL, out, &err);
+    if (st) write_err(errbuf, errsize, "<buffer>", &err);
+    return st;
+}
+
+void rnnrun_model_free(rnnrun_model *m) {
+    if (!m) return;
+    rr_pool_free(&m->pool);
+    free(m);
+}
+
+/* ---- model queries --------------------------------------------------------------------------- */
+
+int rnnrun_model_input_count(const rnnrun_model *m) { return m ? m->n_inputs : -1; }
+int rnnrun_model_output_count(const rnnrun_model *m) { return m ? m->n_outputs : -1; }
+
+const char *rnnrun_model_input_name(const rnnrun_model *m, int i) {
+    return m && i >= 0 && i < m->n_inputs ? m->values[m->slots[i]].name : NULL;
+}
+
+const char *rnnrun_model_output_name(const rnnrun_model *m, int i) {
+    return m && i >= 0 && i < m->n_outputs ? m->values[m->outputs[i]].name : NULL;
+}
+
+int rnnrun_model_input_index(const rnnrun_model *m, const char *name) {
+    if (!m || !name) return -1;
+    for (int i = 0; i < m->n_inputs; i++)
+        if (strcmp(m->values[m->slots[i]].name, name) == 0) return i;
+    return -1;
+}
+
+int rnnrun_model_output_index(const rnnrun_model *m, const char *name) {
+    if (!m || !name) return -1;
+    for (int i = 0; i < m->n_outputs; i++)
+        if (strcmp(m->values[m->outputs[i]].name, name) == 0) return i;
+    return -1;
+}
+
+static int value_info(const rr_value *v, int *dtype, int *rank, int64_t *dims, const char **params) {
+    if (dtype) *dtype = v->decl_dtype;
+    if (rank) *rank = v->decl_rank;
+    for (int d = 0; d < RR_MAX_RANK; d++) {
+        bool in = d < v->decl_rank;
+        if (dims) dims[d] = in ? v->decl[d].size : -1;
+        if (params) params[d] = in ? v->decl[d].param : NULL;
+    }
+    return RNNRUN_OK;
+}
+
+int rnnrun_model_input_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
+                            const char **params) {
+    if (!m) return RNNRUN_ERR_ARG;
+    if (i < 0 || i >= m->n_inputs) return RNNRUN_ERR_RANGE;
+    return value_info(&m->values[m->slots[i]], dtype, rank, dims, params);
+}
+
+int rnnrun_model_output_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
+                             const char **params) {
+    if (!m) return RNNRUN_ERR_ARG;
+    if (i < 0 || i >= m->n_outputs) return RNNRUN_ERR_RANGE;
+    return value_info(&m->values[m->outputs[i]], dtype, rank, dims, params);
+}
+
+int rnnrun_model_opset(const rnnrun_model *m) { return m ? m->opset : -1; }
+int64_t rnnrun_model_ir_version(const rnnrun_model *m) { return m ? m->ir_version : -1; }
+int rnnrun_model_node_count(const rnnrun_model *m) { return m ? m->n_nodes : -1; }
+
+const char *rnnrun_model_node_op(const rnnrun_model *m, int i) {
+    return m && i >= 0 && i < m->n_nodes ? m->nodes[i].op_type : NULL;
+}

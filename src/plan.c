@@ -1,0 +1,295 @@
+/* The planner: for one set of input shapes, infer every value's dtype and shape, fold everything
+ * that depends only on constants and shapes, turn shape-only ops into views, and lay the
+ * remaining intermediates out in one arena by lifetime. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/ops.h"
+#include "plan.h"
+
+bool rr_plan_matches(const rr_plan *p, const rr_tensor *bound, const bool *is_bound) {
+    for (int s = 0; s < p->n_slots; s++) {
+        if (p->sig_bound[s] != is_bound[s]) return false;
+        if (!is_bound[s]) continue;
+        if (p->sig[s].dtype != bound[s].dtype || !rr_shape_eq(&p->sig[s], &bound[s])) return false;
+    }
+    return true;
+}
+
+void rr_plan_free(rr_plan *p) {
+    if (!p) return;
+    rr_pool_free(&p->pool);
+    free(p);
+}
+
+/* Inputs that share a dim_param must agree on its size. */
+static int check_symbolic_dims(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound, rr_err *err) {
+    for (int a = 0; a < m->n_slots; a++) {
+        if (!is_bound[a]) continue;
+        const rr_value *va = &m->values[m->slots[a]];
+        for (int da = 0; da < va->decl_rank && da < bound[a].rank; da++) {
+            const char *p = va->decl[da].param;
+            if (!p) continue;
+            for (int b = 0; b <= a; b++) {
+                if (!is_bound[b]) continue;
+                const rr_value *vb = &m->values[m->slots[b]];
+                for (int db = 0; db < vb->decl_rank && db < bound[b].rank; db++) {
+                    if (b == a && db >= da) break;
+                    if (!vb->decl[db].param || strcmp(vb->decl[db].param, p) != 0) continue;
+                    if (bound[a].dims[da] != bound[b].dims[db])
+                        return rr_fail(err, RNNRUN_ERR_SHAPE,
+                                       "input '%s' dimension %d ('%s') is %lld, but input '%s' dimension %d ('%s') is %lld",
+                                       va->name, da, p, (long long)bound[a].dims[da], vb->name, db, p,
+                                       (long long)bound[b].dims[db]);
+                }
+            }
+        }
+    }
+    return RNNRUN_OK;
+}
+
+/* ---- arena layout ---------------------------------------------------------------------------- */
+
+typedef struct block {
+    size_t size;
+    int first, last;     /* step interval, inclusive */
+    size_t offset;
+    int id;              /* value id, or -1 - step for a workspace */
+} block;
+
+static int cmp_block(const void *a, const void *b) {
+    const block *x = a, *y = b;
+    if (x->size != y->size) return x->size < y->size ? 1 : -1;
+    if (x->first != y->first) return x->first < y->first ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_offset(const void *a, const void *b) {
+    const block *x = *(block *const *)a, *y = *(block *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Greedy by size: each block takes the lowest offset where it fits between the blocks already
+ * placed whose lifetimes overlap its own. */
+static int layout(block *b, int n, rr_pool *tmp, size_t *total, rr_err *err) {
+    qsort(b, (size_t)n, sizeof *b, cmp_block);
+    block **live = rr_pool_alloc(tmp, (size_t)(n + 1) * sizeof *live);
+    if (!live) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    size_t top = 0;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        for (int j = 0; j < i; j++)
+            if (b[j].size && b[j].first <= b[i].last && b[i].first <= b[j].last) live[k++] = &b[j];
+        qsort(live, (size_t)k, sizeof *live, cmp_offset);
+        size_t off = 0;
+        size_t need = rr_align_up(b[i].size);
+        for (int j = 0; j < k; j++) {
+            if (live[j]->offset >= off + need) break;
+            size_t end = live[j]->offset + rr_align_up(live[j]->size);
+            if (end > off) off = end;
+        }
+        b[i].offset = off;
+        if (off + need > top) top = off + need;
+    }
+    *total = top;
+    return RNNRUN_OK;
+}
+
+/* ---- building -------------------------------------------------------------------------------- */
+
+static int fail_nomem(rr_err *err) { return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory while planning"); }
+
+/* Run a node at plan time: every input is known, so its outputs become constants. */
+static int fold_node(rr_plan *p, rr_ctx *c) {
+    const rr_node *n = c->node;
+    for (int o = 0; o < n->n_out; o++) {
+        int v = n->out[o];
+        if (v < 0) continue;
+        p->t[v].data = rr_pool_alloc(&p->pool, rr_tensor_bytes(&p->t[v]));
+        if (!p->t[v].data) return fail_nomem(c->err);
+    }
+    if (c->ws_size) {
+        c->ws = rr_pool_alloc(&p->pool, c->ws_size);
+        if (!c->ws) return fail_nomem(c->err);
+    }
+    int st = n->op->run(c);
+    if (st != RNNRUN_OK) return st;
+    for (int o = 0; o < n->n_out; o++)
+        if (n->out[o] >= 0) p->loc[n->out[o]] = RR_LOC_CONST;
+    p->n_folded++;
+    return RNNRUN_OK;
+}
+
+static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
+    for (int o = 0; o < n->n_out; o++)
+        if (n->out[o] >= 0) p->t[n->out[o]].dtype = RR_UNDEFINED;
+    int st = n->op->infer(c);
+    if (st != RNNRUN_OK) return st;
+    for (int o = 0; o < n->n_out; o++) {
+        int v = n->out[o];
+        if (v >= 0 && p->t[v].dtype == RR_UNDEFINED)
+            return rr_op_fail(c, RNNRUN_ERR_UNSUPPORTED, "output %d ('%s') is not produced by this op", o,
+                              p->model->values[v].name);
+        if (v >= 0) p->t[v].data = NULL;
+    }
+    /* a graph output declared with a dtype must get that dtype */
+    for (int o = 0; o < n->n_out; o++) {
+        int v = n->out[o];
+        if (v < 0) continue;
+        const rr_value *val = &p->model->values[v];
+        if (val->decl_dtype && val->decl_dtype != p->t[v].dtype)
+            return rr_op_fail(c, RNNRUN_ERR_MODEL, "output '%s' is declared %s but the op gives %s", val->name,
+                              rr_dtype_name(val->decl_dtype), rr_dtype_name(p->t[v].dtype));
+    }
+    return RNNRUN_OK;
+}
+
+rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound, rr_err *err) {
+    rr_plan *p = calloc(1, sizeof *p);
+    if (!p) {
+        fail_nomem(err);
+        return NULL;
+    }
+    rr_pool_init(&p->pool);
+    rr_pool tmp;
+    rr_pool_init(&tmp);
+    p->model = m;
+    int nv = m->n_values, nn = m->n_nodes;
+    p->n_values = nv;
+    p->n_slots = m->n_slots;
+    p->t = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->t);
+    p->loc = rr_pool_alloc(&p->pool, (size_t)(nv + 1));
+    p->root = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->root);
+    p->offset = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->offset);
+    p->sig = rr_pool_alloc(&p->pool, (size_t)(m->n_slots + 1) * sizeof *p->sig);
+    p->sig_bound = rr_pool_alloc(&p->pool, (size_t)(m->n_slots + 1) * sizeof *p->sig_bound);
+    p->slot_values = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->slot_values);
+    p->steps = rr_pool_alloc(&p->pool, (size_t)(nn + 1) * sizeof *p->steps);
+    bool *live_v = rr_pool_alloc(&tmp, (size_t)(nv + 1));
+    bool *live_n = rr_pool_alloc(&tmp, (size_t)(nn + 1));
+    int *step_of = rr_pool_alloc(&tmp, (size_t)(nn + 1) * sizeof(int));
+    int *last_use = rr_pool_alloc(&tmp, (size_t)(nv + 1) * sizeof(int));
+    if (!p->t || !p->loc || !p->root || !p->offset || !p->sig || !p->sig_bound || !p->slot_values || !p->steps ||
+        !live_v || !live_n || !step_of || !last_use) {
+        fail_nomem(err);
+        goto fail;
+    }
+    if (check_symbolic_dims(m, bound, is_bound, err)) goto fail;
+
+    /* 1. values known before any node runs */
+    for (int v = 0; v < nv; v++) {
+        const rr_value *val = &m->values[v];
+        p->root[v] = v;
+        if (val->kind == RR_VAL_CONST || (val->kind == RR_VAL_DEFAULTED && !is_bound[val->slot])) {
+            p->t[v] = *val->init;
+            p->loc[v] = RR_LOC_CONST;
+        } else if (val->kind == RR_VAL_INPUT || val->kind == RR_VAL_DEFAULTED) {
+            p->t[v] = bound[val->slot];
+            p->t[v].data = NULL;
+            p->loc[v] = RR_LOC_SLOT;
+        }
+    }
+    for (int s = 0; s < m->n_slots; s++) {
+        p->sig_bound[s] = is_bound[s];
+        if (is_bound[s]) p->sig[s] = bound[s];
+        p->sig[s].data = NULL;
+    }
+
+    /* 2. which nodes the outputs need */
+    for (int i = 0; i < m->n_outputs; i++) live_v[m->outputs[i]] = true;
+    for (int i = nn - 1; i >= 0; i--) {
+        const rr_node *n = &m->nodes[i];
+        for (int o = 0; o < n->n_out && !live_n[i]; o++) live_n[i] = n->out[o] >= 0 && live_v[n->out[o]];
+        if (!live_n[i]) continue;
+        for (int k = 0; k < n->n_in; k++)
+            if (n->in[k] >= 0) live_v[n->in[k]] = true;
+    }
+
+    /* 3. infer, fold, alias, or schedule each needed node */
+    for (int i = 0; i < nn; i++) {
+        step_of[i] = -1;
+        if (!live_n[i]) continue;
+        const rr_node *n = &m->nodes[i];
+        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .err = err};
+        if (infer_node(p, n, &c)) goto fail;
+        bool known = true;
+        for (int k = 0; k < n->n_in; k++)
+            if (n->in[k] >= 0 && !p->t[n->in[k]].data) known = false;
+        if (n->op->flags & RR_OP_SHAPE_ONLY) known = true;
+        if (known && (n->op->flags & RR_OP_ALIAS)) {
+            p->t[n->out[0]].data = p->t[n->in[0]].data;
+            p->loc[n->out[0]] = RR_LOC_CONST;
+            p->n_folded++;
+        } else if (known) {
+            if (fold_node(p, &c)) goto fail;
+        } else if (n->op->flags & RR_OP_ALIAS) {
+            int r = p->root[n->in[0]];
+            p->root[n->out[0]] = r;
+            p->loc[n->out[0]] = p->loc[r];
+            p->n_aliased++;
+        } else {
+            rr_step *s = &p->steps[p->n_steps];
+            s->node = n;
+            s->params = c.params;
+            s->ws_size = c.ws_size;
+            step_of[i] = p->n_steps++;
+            for (int o = 0; o < n->n_out; o++)
+                if (n->out[o] >= 0) p->loc[n->out[o]] = RR_LOC_ARENA;
+        }
+    }
+
+    /* 4. lifetimes of arena storage: from the producing step to the last step reading the value
+     *    or any view of it; graph outputs live past the last step */
+    for (int v = 0; v < nv; v++) last_use[v] = -1;
+    for (int i = 0; i < nn; i++) {
+        if (step_of[i] < 0) continue;
+        const rr_node *n = &m->nodes[i];
+        for (int k = 0; k < n->n_in; k++) {
+            int v = n->in[k];
+            if (v < 0) continue;
+            int r = p->root[v];
+            if (last_use[r] < step_of[i]) last_use[r] = step_of[i];
+        }
+    }
+    for (int i = 0; i < m->n_outputs; i++) last_use[p->root[m->outputs[i]]] = p->n_steps;
+    int nb = 0;
+    block *blocks = rr_pool_alloc(&tmp, (size_t)(nv + p->n_steps + 1) * sizeof *blocks);
+    if (!blocks) {
+        fail_nomem(err);
+        goto fail;
+    }
+    for (int v = 0; v < nv; v++) {
+        if (p->loc[v] != RR_LOC_ARENA || p->root[v] != v) continue;
+        int prod = m->values[v].producer;
+        block *b = &blocks[nb++];
+        b->size = rr_tensor_bytes(&p->t[v]);
+        b->first = step_of[prod];
+        b->last = last_use[v] < b->first ? b->first : last_use[v];
+        b->id = v;
+    }
+    for (int s = 0; s < p->n_steps; s++) {
+        if (!p->steps[s].ws_size) continue;
+        block *b = &blocks[nb++];
+        b->size = p->steps[s].ws_size;
+        b->first = b->last = s;
+        b->id = -1 - s;
+    }
+    if (layout(blocks, nb, &tmp, &p->arena_size, err)) goto fail;
+    for (int i = 0; i < nb; i++) {
+        if (blocks[i].id >= 0) p->offset[blocks[i].id] = blocks[i].offset;
+        else p->steps[-1 - blocks[i].id].ws_offset = blocks[i].offset;
+    }
+    for (int v = 0; v < nv; v++) {
+        int r = p->root[v];
+        p->offset[v] = p->offset[r];
+        if (p->loc[r] == RR_LOC_SLOT && (live_v[v] || v == r)) p->slot_values[p->n_slot_values++] = v;
+        if (r != v && p->loc[r] == RR_LOC_CONST) p->t[v].data = p->t[r].data;
+    }
+    rr_pool_free(&tmp);
+    return p;
+fail:
+    rr_pool_free(&tmp);
+    rr_plan_free(p);
+    return NULL;
+}

@@ -1,0 +1,307 @@
+/* Shared helpers: errors, pools, dtypes, shapes, attribute look-ups, version and status strings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *rnnrun_version(void) { return RNNRUN_VERSION; }
+
+const char *rnnrun_status_str(int status) {
+    switch (status) {
+    case RNNRUN_OK: return "ok";
+    case RNNRUN_ERR_ARG: return "invalid argument";
+    case RNNRUN_ERR_NOMEM: return "out of memory";
+    case RNNRUN_ERR_IO: return "i/o error";
+    case RNNRUN_ERR_FORMAT: return "malformed file";
+    case RNNRUN_ERR_MODEL: return "invalid model";
+    case RNNRUN_ERR_UNSUPPORTED: return "unsupported";
+    case RNNRUN_ERR_DTYPE: return "wrong dtype";
+    case RNNRUN_ERR_SHAPE: return "wrong shape";
+    case RNNRUN_ERR_VALUE: return "value out of range";
+    case RNNRUN_ERR_LIMIT: return "limit exceeded";
+    case RNNRUN_ERR_STATE: return "call out of order";
+    case RNNRUN_ERR_RANGE: return "index or name out of range";
+    default: return "unknown status";
+    }
+}
+
+/* ---- errors ---------------------------------------------------------------------------------- */
+
+int rr_fail(rr_err *err, int status, const char *fmt, ...) {
+    if (err->status != RNNRUN_OK) return err->status;
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int rr_err_prefix(rr_err *err, const char *fmt, ...) {
+    char pre[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    size_t cap = sizeof err->msg, pl = strlen(pre);
+    if (pl > cap / 2) pl = cap / 2;
+    /* shift the message right by pl + 2 bytes (cutting its tail), then write "prefix: " */
+    memmove(err->msg + pl + 2, err->msg, cap - pl - 3);
+    err->msg[cap - 1] = 0;
+    memcpy(err->msg, pre, pl);
+    err->msg[pl] = ':';
+    err->msg[pl + 1] = ' ';
+    return err->status;
+}
+
+/* ---- pools ----------------------------------------------------------------------------------- */
+
+struct rr_pool_chunk {
+    rr_pool_chunk *next;
+    void *raw;          /* what malloc returned */
+};
+
+void rr_pool_init(rr_pool *p) { memset(p, 0, sizeof *p); }
+
+void rr_pool_free(rr_pool *p) {
+    if (!p) return;
+    rr_pool_chunk *c = p->head;
+    while (c) {
+        rr_pool_chunk *next = c->next;
+        free(c->raw);
+        c = next;
+    }
+    memset(p, 0, sizeof *p);
+}
+
+/* Chunk layout: [malloc'd block: pad | header | pad to RR_ALIGN | data ...]. Small blocks share
+ * the head chunk; a large one gets a chunk of its own, linked behind the head. */
+#define RR_POOL_CHUNK 65536
+#define RR_POOL_BIG 16384
+
+static size_t chunk_hdr(void) { return rr_align_up(sizeof(rr_pool_chunk)); }
+
+static rr_pool_chunk *chunk_new(rr_pool *p, size_t size) {
+    size_t bytes = chunk_hdr() + size + RR_ALIGN;
+    void *raw = malloc(bytes);
+    if (!raw) return NULL;
+    uintptr_t a = ((uintptr_t)raw + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1);
+    rr_pool_chunk *c = (rr_pool_chunk *)a;
+    c->raw = raw;
+    c->next = NULL;
+    p->total += bytes;
+    return c;
+}
+
+void *rr_pool_alloc(rr_pool *p, size_t size) {
+    if (size > SIZE_MAX / 4) return NULL;
+    size_t need = rr_align_up(size ? size : 1);
+    void *ptr;
+    if (need > RR_POOL_BIG) {
+        rr_pool_chunk *c = chunk_new(p, need);
+        if (!c) return NULL;
+        if (p->head) {
+            c->next = p->head->next;
+            p->head->next = c;
+        } else {
+            p->head = c;
+            p->used = p->cap = chunk_hdr() + need;
+        }
+        ptr = (char *)c + chunk_hdr();
+    } else {
+        if (!p->head || p->cap - p->used < need) {
+            rr_pool_chunk *c = chunk_new(p, RR_POOL_CHUNK);
+            if (!c) return NULL;
+            c->next = p->head;
+            p->head = c;
+            p->used = chunk_hdr();
+            p->cap = chunk_hdr() + RR_POOL_CHUNK;
+        }
+        ptr = (char *)p->head + p->used;
+        p->used += need;
+    }
+    memset(ptr, 0, need);
+    return ptr;
+}
+
+char *rr_pool_strndup(rr_pool *p, const char *s, size_t n) {
+    char *d = rr_pool_alloc(p, n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *rr_pool_strdup(rr_pool *p, const char *s) { return rr_pool_strndup(p, s ? s : "", s ? strlen(s) : 0); }
+
+/* ---- dtypes and tensors ---------------------------------------------------------------------- */
+
+size_t rr_dtype_size(int dtype) {
+    switch (dtype) {
+    case RR_FLOAT: case RR_INT32: case RR_UINT32: return 4;
+    case RR_UINT8: case RR_INT8: case RR_BOOL: return 1;
+    case RR_UINT16: case RR_INT16: case RR_FLOAT16: return 2;
+    case RR_INT64: case RR_DOUBLE: case RR_UINT64: return 8;
+    default: return 0;
+    }
+}
+
+size_t rnnrun_dtype_size(int dtype) { return rr_dtype_size(dtype); }
+
+const char *rr_dtype_name(int dtype) {
+    switch (dtype) {
+    case RR_UNDEFINED: return "undefined";
+    case RR_FLOAT: return "float32";
+    case RR_UINT8: return "uint8";
+    case RR_INT8: return "int8";
+    case RR_UINT16: return "uint16";
+    case RR_INT16: return "int16";
+    case RR_INT32: return "int32";
+    case RR_INT64: return "int64";
+    case RR_STRING: return "string";
+    case RR_BOOL: return "bool";
+    case RR_FLOAT16: return "float16";
+    case RR_DOUBLE: return "float64";
+    case RR_UINT32: return "uint32";
+    case RR_UINT64: return "uint64";
+    case 14: return "complex64";
+    case 15: return "complex128";
+    case 16: return "bfloat16";
+    default: return "unknown dtype";
+    }
+}
+
+const char *rnnrun_dtype_name(int dtype) {
+    const char *n = rr_dtype_name(dtype);
+    return strcmp(n, "unknown dtype") == 0 ? "?" : n;
+}
+
+int rr_tensor_set_shape(rr_tensor *t, int rank, const int64_t *dims, int64_t max_bytes, rr_err *err) {
+    char buf[160];
+    if (rank < 0 || rank > RR_MAX_RANK)
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "rank %d is above the maximum of %d", rank, RR_MAX_RANK);
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] < 0)
+            return rr_fail(err, RNNRUN_ERR_SHAPE, "negative dimension %lld in shape %s",
+                           (long long)dims[i], rr_shape_str(dims, rank, buf, sizeof buf));
+        if (!rr_mul_ok(n, dims[i], &n))
+            return rr_fail(err, RNNRUN_ERR_LIMIT, "shape %s has too many elements",
+                           rr_shape_str(dims, rank, buf, sizeof buf));
+    }
+    int64_t bytes;
+    size_t es = rr_dtype_size(t->dtype);
+    if (!rr_mul_ok(n, (int64_t)(es ? es : 1), &bytes) || bytes > max_bytes)
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "tensor of shape %s and dtype %s exceeds the limit of %lld bytes",
+                       rr_shape_str(dims, rank, buf, sizeof buf), rr_dtype_name(t->dtype),
+                       (long long)max_bytes);
+    t->rank = rank;
+    for (int i = 0; i < rank; i++) t->dims[i] = dims[i];
+    for (int i = rank; i < RR_MAX_RANK; i++) t->dims[i] = 0;
+    t->numel = n;
+    return RNNRUN_OK;
+}
+
+const char *rr_shape_str(const int64_t *dims, int rank, char *buf, size_t size) {
+    size_t k = 0;
+    if (size == 0) return buf;
+    buf[0] = 0;
+    k += (size_t)snprintf(buf + k, size - k, "(");
+    for (int i = 0; i < rank && k < size; i++)
+        k += (size_t)snprintf(buf + k, size - k, i ? ", %lld" : "%lld", (long long)dims[i]);
+    if (k < size) snprintf(buf + k, size - k, rank == 1 ? ",)" : ")");
+    return buf;
+}
+
+bool rr_shape_eq(const rr_tensor *a, const rr_tensor *b) {
+    if (a->rank != b->rank) return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return false;
+    return true;
+}
+
+int64_t rr_get_int(const rr_tensor *t, int64_t i) {
+    switch (t->dtype) {
+    case RR_INT64: return ((const int64_t *)t->data)[i];
+    case RR_INT32: return ((const int32_t *)t->data)[i];
+    case RR_INT16: return ((const int16_t *)t->data)[i];
+    case RR_INT8: return ((const int8_t *)t->data)[i];
+    case RR_UINT8: case RR_BOOL: return ((const uint8_t *)t->data)[i];
+    case RR_UINT16: return ((const uint16_t *)t->data)[i];
+    case RR_UINT32: return ((const uint32_t *)t->data)[i];
+    case RR_UINT64: return (int64_t)((const uint64_t *)t->data)[i];
+    case RR_FLOAT: return (int64_t)((const float *)t->data)[i];
+    case RR_DOUBLE: return (int64_t)((const double *)t->data)[i];
+    default: return 0;
+    }
+}
+
+double rr_get_real(const rr_tensor *t, int64_t i) {
+    switch (t->dtype) {
+    case RR_FLOAT: return ((const float *)t->data)[i];
+    case RR_DOUBLE: return ((const double *)t->data)[i];
+    default: return (double)rr_get_int(t, i);
+    }
+}
+
+/* ---- nodes and attributes -------------------------------------------------------------------- */
+
+const char *rr_node_label(const rnnrun_model *m, const rr_node *n, char *buf, size_t size) {
+    if (n->name && n->name[0])
+        snprintf(buf, size, "node '%s' (%s)", n->name, n->op_type);
+    else if (n->n_out > 0 && n->out[0] >= 0 && m)
+        snprintf(buf, size, "node #%d (%s, output '%s')", n->index, n->op_type, m->values[n->out[0]].name);
+    else
+        snprintf(buf, size, "node #%d (%s)", n->index, n->op_type);
+    return buf;
+}
+
+const rr_attr *rr_attr_find(const rr_node *n, const char *name) {
+    for (int i = 0; i < n->n_attr; i++)
+        if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
+    return NULL;
+}
+
+static int attr_type_fail(const rr_attr *a, const char *want, rr_err *err) {
+    return rr_fail(err, RNNRUN_ERR_MODEL, "attribute '%s' must be %s (attribute type %d)", a->name, want,
+                   (int)a->type);
+}
+
+int rr_attr_int(const rr_node *n, const char *name, int64_t def, int64_t *out, rr_err *err) {
+    const rr_attr *a = rr_attr_find(n, name);
+    *out = def;
+    if (!a) return RNNRUN_OK;
+    if (a->type != RR_ATTR_INT) return attr_type_fail(a, "an int", err);
+    *out = a->i;
+    return RNNRUN_OK;
+}
+
+int rr_attr_float(const rr_node *n, const char *name, float def, float *out, rr_err *err) {
+    const rr_attr *a = rr_attr_find(n, name);
+    *out = def;
+    if (!a) return RNNRUN_OK;
+    if (a->type != RR_ATTR_FLOAT) return attr_type_fail(a, "a float", err);
+    *out = a->f;
+    return RNNRUN_OK;
+}
+
+int rr_attr_ints(const rr_node *n, const char *name, const int64_t **out, int *count, rr_err *err) {
+    const rr_attr *a = rr_attr_find(n, name);
+    *out = NULL;
+    *count = -1;
+    if (!a) return RNNRUN_OK;
+    if (a->type != RR_ATTR_INTS) return attr_type_fail(a, "a list of ints", err);
+    *out = a->ints;
+    *count = a->n;
+    return RNNRUN_OK;
+}
+
+int rr_attr_string(const rr_node *n, const char *name, const char *def, const char **out, rr_err *err) {
+    const rr_attr *a = rr_attr_find(n, name);
+    *out = def;
+    if (!a) return RNNRUN_OK;
+    if (a->type != RR_ATTR_STRING) return attr_type_fail(a, "a string", err);
+    *out = a->s;
+    return RNNRUN_OK;
+}
