@@ -53,19 +53,38 @@ static inline bool rr_add_ok(int64_t a, int64_t b, int64_t *out) {
 }
 static inline size_t rr_align_up(size_t n) { return (n + (RR_ALIGN - 1)) & ~(size_t)(RR_ALIGN - 1); }
 
+/* ---- allocation ------------------------------------------------------------------------------ */
+
+/* Every allocation of a session (its plans, arena and tables) goes through its allocator. */
+typedef struct rr_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} rr_allocator;
+
+extern const rr_allocator rr_default_allocator; /* malloc and free */
+
+static inline void *rr_alloc(const rr_allocator *a, size_t size) { return a->alloc(a->user, size ? size : 1); }
+static inline void rr_free(const rr_allocator *a, void *p) {
+    if (p) a->free(a->user, p);
+}
+/* Zeroed array of n elements of size bytes, or NULL (also on overflow). */
+void *rr_calloc(const rr_allocator *a, size_t n, size_t size);
+
 /* ---- memory pools ---------------------------------------------------------------------------- */
 
 /* A pool hands out aligned blocks that are all freed together (model IR, plans). Error paths
  * cannot leak: freeing the pool frees everything allocated from it. */
 typedef struct rr_pool_chunk rr_pool_chunk;
 typedef struct rr_pool {
+    const rr_allocator *a;
     rr_pool_chunk *head;
     size_t used;      /* bytes used in head */
     size_t cap;       /* bytes in head */
     size_t total;     /* bytes allocated from the system, for reports */
 } rr_pool;
 
-void rr_pool_init(rr_pool *p);
+void rr_pool_init(rr_pool *p, const rr_allocator *a);
 void rr_pool_free(rr_pool *p);
 /* Zeroed, RR_ALIGN-aligned block, or NULL on failure (or size over SIZE_MAX/2). */
 void *rr_pool_alloc(rr_pool *p, size_t size);
@@ -211,7 +230,10 @@ typedef struct rr_plan rr_plan;
 /* Build a plan for the bound input tensors (one per slot; dtype < 0 marks an unbound defaulted
  * slot, which then takes its initializer). On failure returns NULL with err set. */
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
-                       rr_err *err);
+                       const rr_allocator *a, rr_err *err);
 void rr_plan_free(rr_plan *p);
+
+/* A session whose every allocation goes through a (NULL: malloc and free). */
+int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out);
 
 #endif /* RNNRUN_INTERNAL_H */

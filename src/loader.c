@@ -688,11 +688,11 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
         onnx__model_proto__free_unpacked(mp, NULL);
         return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     }
-    rr_pool_init(&m->pool);
+    rr_pool_init(&m->pool, NULL);
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
     loader L = {.m = m, .base_dir = base_dir, .err = err};
-    rr_pool_init(&L.tmp);
+    rr_pool_init(&L.tmp, NULL);
     int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
     onnx__model_proto__free_unpacked(mp, NULL);

@@ -19,8 +19,9 @@ bool rr_plan_matches(const rr_plan *p, const rr_tensor *bound, const bool *is_bo
 
 void rr_plan_free(rr_plan *p) {
     if (!p) return;
+    const rr_allocator *a = p->pool.a;
     rr_pool_free(&p->pool);
-    free(p);
+    rr_free(a, p);
 }
 
 /* Inputs that share a dim_param must agree on its size. */
@@ -145,15 +146,16 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
     return RNNRUN_OK;
 }
 
-rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound, rr_err *err) {
-    rr_plan *p = calloc(1, sizeof *p);
+rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                       const rr_allocator *a, rr_err *err) {
+    rr_plan *p = rr_calloc(a, 1, sizeof *p);
     if (!p) {
         fail_nomem(err);
         return NULL;
     }
-    rr_pool_init(&p->pool);
+    rr_pool_init(&p->pool, a);
     rr_pool tmp;
-    rr_pool_init(&tmp);
+    rr_pool_init(&tmp, a);
     p->model = m;
     int nv = m->n_values, nn = m->n_nodes;
     p->n_values = nv;

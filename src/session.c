@@ -10,6 +10,7 @@
 
 struct rnnrun_session {
     const rnnrun_model *m;
+    rr_allocator a;
     rr_tensor *bound;             /* [n_slots] the caller's tensors (data not owned) */
     bool *is_bound;               /* [n_slots] */
     rr_plan *plans[RR_PLAN_CACHE];
@@ -17,7 +18,7 @@ struct rnnrun_session {
     uint64_t tick;
     int n_plans;
     rr_plan *cur;                 /* plan of the current value table */
-    unsigned char *arena_raw;     /* malloc'd; arena is arena_raw aligned up */
+    unsigned char *arena_raw;     /* from the allocator; arena is arena_raw aligned up */
     unsigned char *arena;
     size_t arena_cap;
     rr_tensor *t;                 /* [n_values] run-time value table for `cur` */
@@ -40,16 +41,18 @@ static int fail(rnnrun_session *s, int status, const char *fmt, ...) {
     return status;
 }
 
-int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) {
+int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out) {
     if (!out) return RNNRUN_ERR_ARG;
     *out = NULL;
     if (!m) return RNNRUN_ERR_ARG;
-    rnnrun_session *s = calloc(1, sizeof *s);
+    if (!a) a = &rr_default_allocator;
+    rnnrun_session *s = rr_calloc(a, 1, sizeof *s);
     if (!s) return RNNRUN_ERR_NOMEM;
     s->m = m;
-    s->bound = calloc((size_t)m->n_slots + 1, sizeof *s->bound);
-    s->is_bound = calloc((size_t)m->n_slots + 1, sizeof *s->is_bound);
-    s->t = calloc((size_t)m->n_values + 1, sizeof *s->t);
+    s->a = *a;
+    s->bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->bound);
+    s->is_bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->is_bound);
+    s->t = rr_calloc(a, (size_t)m->n_values + 1, sizeof *s->t);
     if (!s->bound || !s->is_bound || !s->t) {
         rnnrun_session_free(s);
         return RNNRUN_ERR_NOMEM;
@@ -58,14 +61,17 @@ int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) {
     return RNNRUN_OK;
 }
 
+int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) { return rr_session_new_with(m, NULL, out); }
+
 void rnnrun_session_free(rnnrun_session *s) {
     if (!s) return;
+    rr_allocator a = s->a;
     for (int i = 0; i < s->n_plans; i++) rr_plan_free(s->plans[i]);
-    free(s->arena_raw);
-    free(s->bound);
-    free(s->is_bound);
-    free(s->t);
-    free(s);
+    rr_free(&a, s->arena_raw);
+    rr_free(&a, s->bound);
+    rr_free(&a, s->is_bound);
+    rr_free(&a, s->t);
+    rr_free(&a, s);
 }
 
 const char *rnnrun_session_errmsg(const rnnrun_session *s) { return s ? s->errmsg : "session is NULL"; }
@@ -140,15 +146,15 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
             return RNNRUN_OK;
         }
     rr_err err = {0};
-    rr_plan *p = rr_plan_build(s->m, s->bound, s->is_bound, &err);
+    rr_plan *p = rr_plan_build(s->m, s->bound, s->is_bound, &s->a, &err);
     if (!p) return set_err(s, &err);
     if (p->arena_size > s->arena_cap) {
-        unsigned char *raw = malloc(p->arena_size + RR_ALIGN);
+        unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
             rr_plan_free(p);
             return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", p->arena_size);
         }
-        free(s->arena_raw);
+        rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;
         s->arena = (unsigned char *)(((uintptr_t)raw + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1));
         s->arena_cap = p->arena_size;

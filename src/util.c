@@ -55,6 +55,25 @@ int rr_err_prefix(rr_err *err, const char *fmt, ...) {
     return err->status;
 }
 
+/* ---- allocation ------------------------------------------------------------------------------ */
+
+static void *std_alloc(void *user, size_t size) {
+    (void)user;
+    return malloc(size);
+}
+static void std_free(void *user, void *p) {
+    (void)user;
+    free(p);
+}
+const rr_allocator rr_default_allocator = {std_alloc, std_free, NULL};
+
+void *rr_calloc(const rr_allocator *a, size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) return NULL;
+    void *p = rr_alloc(a, n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
 /* ---- pools ----------------------------------------------------------------------------------- */
 
 struct rr_pool_chunk {
@@ -62,17 +81,22 @@ struct rr_pool_chunk {
     void *raw;          /* what malloc returned */
 };
 
-void rr_pool_init(rr_pool *p) { memset(p, 0, sizeof *p); }
+void rr_pool_init(rr_pool *p, const rr_allocator *a) {
+    memset(p, 0, sizeof *p);
+    p->a = a ? a : &rr_default_allocator;
+}
 
 void rr_pool_free(rr_pool *p) {
     if (!p) return;
     rr_pool_chunk *c = p->head;
     while (c) {
         rr_pool_chunk *next = c->next;
-        free(c->raw);
+        rr_free(p->a, c->raw);
         c = next;
     }
+    const rr_allocator *a = p->a;
     memset(p, 0, sizeof *p);
+    p->a = a;
 }
 
 /* Chunk layout: [malloc'd block: pad | header | pad to RR_ALIGN | data ...]. Small blocks share
@@ -84,7 +108,7 @@ static size_t chunk_hdr(void) { return rr_align_up(sizeof(rr_pool_chunk)); }
 
 static rr_pool_chunk *chunk_new(rr_pool *p, size_t size) {
     size_t bytes = chunk_hdr() + size + RR_ALIGN;
-    void *raw = malloc(bytes);
+    void *raw = rr_alloc(p->a, bytes);
     if (!raw) return NULL;
     uintptr_t a = ((uintptr_t)raw + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1);
     rr_pool_chunk *c = (rr_pool_chunk *)a;

@@ -1,0 +1,137 @@
+#include "testutil.h"
+
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+rnnrun_model *tu_load(mb *b) {
+    rnnrun_model *m = NULL;
+    char err[1200];
+    int st = mb_load(b, &m, err, sizeof err);
+    ck_assert_msg(st == RNNRUN_OK, "load failed (%d): %s", st, err);
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+void tu_load_fails(mb *b, int status, const char *fragment) {
+    rnnrun_model *m = (rnnrun_model *)1;
+    char err[1200] = "";
+    int st = mb_load(b, &m, err, sizeof err);
+    ck_assert_msg(st == status, "load returned %d (%s), expected %d: %s", st, rnnrun_status_str(st), status, err);
+    ck_assert_ptr_null(m);
+    if (fragment) ck_assert_msg(strstr(err, fragment) != NULL, "message '%s' lacks '%s'", err, fragment);
+}
+
+rnnrun_tensor tu_tensor(int dtype, const char *shape, const void *data) {
+    rnnrun_tensor t;
+    memset(&t, 0, sizeof t);
+    t.dtype = (rnnrun_dtype)dtype;
+    t.data = (void *)data;
+    if (shape && shape[0]) {
+        const char *p = shape;
+        for (;;) {
+            t.shape[t.rank++] = strtoll(p, NULL, 10);
+            p = strchr(p, ',');
+            if (!p) break;
+            p++;
+        }
+    }
+    return t;
+}
+
+static rnnrun_session *bind_run(const rnnrun_model *m, int n, const rnnrun_tensor *in, int *st) {
+    rnnrun_session *s = NULL;
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    *st = RNNRUN_OK;
+    for (int i = 0; i < n && *st == RNNRUN_OK; i++) *st = rnnrun_session_set_input(s, i, &in[i]);
+    if (*st == RNNRUN_OK) *st = rnnrun_session_run(s);
+    return s;
+}
+
+rnnrun_session *tu_run(const rnnrun_model *m, int n, const rnnrun_tensor *in) {
+    int st;
+    rnnrun_session *s = bind_run(m, n, in, &st);
+    ck_assert_msg(st == RNNRUN_OK, "run failed (%d): %s", st, rnnrun_session_errmsg(s));
+    return s;
+}
+
+void tu_run_fails(const rnnrun_model *m, int n, const rnnrun_tensor *in, int status, const char *fragment) {
+    int st;
+    rnnrun_session *s = bind_run(m, n, in, &st);
+    const char *msg = rnnrun_session_errmsg(s);
+    ck_assert_msg(st == status, "got status %d (%s), expected %d: %s", st, rnnrun_status_str(st), status, msg);
+    if (fragment) ck_assert_msg(strstr(msg, fragment) != NULL, "message '%s' lacks '%s'", msg, fragment);
+    rnnrun_session_free(s);
+}
+
+const void *tu_output(rnnrun_session *s, int i, int dtype, const char *shape) {
+    rnnrun_tensor t;
+    ck_assert_int_eq(rnnrun_session_output(s, i, &t), RNNRUN_OK);
+    rnnrun_tensor want = tu_tensor(dtype, shape, NULL);
+    ck_assert_msg((int)t.dtype == dtype, "output %d has dtype %d, expected %d", i, (int)t.dtype, dtype);
+    char g[200], w[200];
+    rr_shape_str(t.shape, t.rank, g, sizeof g);
+    rr_shape_str(want.shape, want.rank, w, sizeof w);
+    ck_assert_msg(strcmp(g, w) == 0, "output %d has shape %s, expected %s", i, g, w);
+    return t.data;
+}
+
+static void close_check(double g, double w, int64_t i, double atol, double rtol) {
+    if (isnan(w) && isnan(g)) return;
+    ck_assert_msg(fabs(g - w) <= atol + rtol * fabs(w) || (isinf(w) && g == w),
+                  "element %lld: got %.9g, expected %.9g", (long long)i, g, w);
+}
+
+void tu_close_f32(const float *got, const float *want, int64_t n, double atol, double rtol) {
+    for (int64_t i = 0; i < n; i++) close_check(got[i], want[i], i, atol, rtol);
+}
+
+void tu_close_f64(const double *got, const double *want, int64_t n, double atol, double rtol) {
+    for (int64_t i = 0; i < n; i++) close_check(got[i], want[i], i, atol, rtol);
+}
+
+void tu_equal_i64(const int64_t *got, const int64_t *want, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        ck_assert_msg(got[i] == want[i], "element %lld: got %lld, expected %lld", (long long)i, (long long)got[i],
+                      (long long)want[i]);
+}
+
+void tu_equal_bytes(const void *got, const void *want, size_t n) {
+    const unsigned char *g = got, *w = want;
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(g[i] == w[i], "byte %zu: got 0x%02x, expected 0x%02x", i, g[i], w[i]);
+}
+
+char *tu_tmpdir(void) {
+    const char *base = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/rnnrun-test-XXXXXX", base && base[0] ? base : "/tmp");
+    char *d = mkdtemp(tmpl);
+    ck_assert_msg(d != NULL, "mkdtemp failed");
+    return strdup(d);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void tu_rmtree(const char *path) {
+    if (path) nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *tu_source_root(void) {
+    const char *r = getenv("RNNRUN_SOURCE_ROOT");
+    return r && r[0] ? r : ".";
+}
+
+int tu_run_suite(Suite *s) {
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
