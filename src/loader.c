@@ -417,6 +417,8 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: domain '%s' is not supported (only the default ONNX domain)",
                        label, n->domain);
     }
+    if (m->opset == 0)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: the model imports no opset of the default ONNX domain", label);
     n->opset = m->opset;
     bool known = false;
     n->op = rr_op_find(n->op_type, m->opset, &known);
@@ -552,8 +554,6 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
     }
     const Onnx__GraphProto *g = mp->graph;
     if (!g) return rr_fail(err, RNNRUN_ERR_MODEL, "the model has no graph");
-    if (g->n_node > 0 && m->opset == 0)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "the model imports no opset of the default ONNX domain");
     if (g->n_sparse_initializer > 0)
         return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "sparse initializers are not supported");
 

@@ -13,7 +13,26 @@ bool rr_plan_matches(const rr_plan *p, const rr_tensor *bound, const bool *is_bo
         if (p->sig_bound[s] != is_bound[s]) return false;
         if (!is_bound[s]) continue;
         if (p->sig[s].dtype != bound[s].dtype || !rr_shape_eq(&p->sig[s], &bound[s])) return false;
+        if (p->pinned[s] && memcmp(p->pinned[s], bound[s].data, rr_tensor_bytes(&bound[s])) != 0) return false;
     }
+    return true;
+}
+
+#define RR_PIN_MAX 1024 /* elements */
+
+bool rr_plan_pin(rr_plan *p, int v) {
+    if (v < 0 || v >= p->n_values || !p->bound) return false;
+    int r = p->root[v];
+    if (p->loc[r] != RR_LOC_SLOT) return false;
+    int slot = p->model->values[r].slot;
+    const rr_tensor *b = &p->bound[slot];
+    if ((b->dtype != RR_INT64 && b->dtype != RR_INT32) || b->numel > RR_PIN_MAX) return false;
+    void *copy = rr_pool_alloc(&p->pool, rr_tensor_bytes(b));
+    if (!copy) return false;
+    if (b->numel) memcpy(copy, b->data, rr_tensor_bytes(b));
+    p->pinned[slot] = copy;
+    p->t[r].data = copy;
+    p->t[v].data = copy;
     return true;
 }
 
@@ -166,13 +185,15 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
     p->offset = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->offset);
     p->sig = rr_pool_alloc(&p->pool, (size_t)(m->n_slots + 1) * sizeof *p->sig);
     p->sig_bound = rr_pool_alloc(&p->pool, (size_t)(m->n_slots + 1) * sizeof *p->sig_bound);
+    p->pinned = rr_pool_alloc(&p->pool, (size_t)(m->n_slots + 1) * sizeof *p->pinned);
+    p->bound = bound;
     p->slot_values = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->slot_values);
     p->steps = rr_pool_alloc(&p->pool, (size_t)(nn + 1) * sizeof *p->steps);
     bool *live_v = rr_pool_alloc(&tmp, (size_t)(nv + 1));
     bool *live_n = rr_pool_alloc(&tmp, (size_t)(nn + 1));
     int *step_of = rr_pool_alloc(&tmp, (size_t)(nn + 1) * sizeof(int));
     int *last_use = rr_pool_alloc(&tmp, (size_t)(nv + 1) * sizeof(int));
-    if (!p->t || !p->loc || !p->root || !p->offset || !p->sig || !p->sig_bound || !p->slot_values || !p->steps ||
+    if (!p->t || !p->loc || !p->root || !p->offset || !p->sig || !p->sig_bound || !p->pinned || !p->slot_values || !p->steps ||
         !live_v || !live_n || !step_of || !last_use) {
         fail_nomem(err);
         goto fail;
@@ -213,7 +234,7 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
         step_of[i] = -1;
         if (!live_n[i]) continue;
         const rr_node *n = &m->nodes[i];
-        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .err = err};
+        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err};
         if (infer_node(p, n, &c)) goto fail;
         bool known = true;
         for (int k = 0; k < n->n_in; k++)
@@ -289,6 +310,7 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
         if (r != v && p->loc[r] == RR_LOC_CONST) p->t[v].data = p->t[r].data;
     }
     rr_pool_free(&tmp);
+    p->bound = NULL;
     return p;
 fail:
     rr_pool_free(&tmp);

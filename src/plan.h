@@ -37,7 +37,14 @@ struct rr_plan {
     bool *sig_bound;              /* [n_slots] */
     int n_slot_values;            /* values stored in a caller's input, refreshed on every run */
     int *slot_values;
+    void **pinned;                /* [n_slots] copy of a slot's values when the plan depends on
+                                     them (a shape given as a graph input), else NULL */
+    const rr_tensor *bound;       /* the bindings, while the plan is being built */
 };
+
+/* Make value v's data known at plan time if it is (a view of) a small integer graph input: the
+ * values are copied into the plan and become part of its signature. Returns false otherwise. */
+bool rr_plan_pin(rr_plan *p, int v);
 
 /* Whether the plan was built for exactly these bindings. */
 bool rr_plan_matches(const rr_plan *p, const rr_tensor *bound, const bool *is_bound);

@@ -41,6 +41,13 @@ void tu_rmtree(const char *path);
 /* Source root (from RNNRUN_SOURCE_ROOT, set by meson), for data files. */
 const char *tu_source_root(void);
 
+/* Run a program (argv[0] is its path) with stdout and stderr captured into malloc'd strings
+ * (the caller frees them; either pointer may be NULL to discard). Returns the exit status, or
+ * 128 + signal number if it was killed, or -1 if it could not be started. */
+int tu_exec(const char *const *argv, char **out, char **err);
+/* Read a whole file into a malloc'd NUL-terminated string (NULL if it cannot be read). */
+char *tu_read_text(const char *path);
+
 /* Run a Check suite; returns the process exit status. */
 int tu_run_suite(Suite *s);
 

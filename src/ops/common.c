@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../plan.h"
 #include "ops.h"
 
 int rr_op_fail(const rr_ctx *c, int status, const char *fmt, ...) {
@@ -42,8 +43,9 @@ int rr_need_dtype(const rr_ctx *c, const rr_tensor *t, const char *what, unsigne
                       rr_dtype_name(t->dtype));
 }
 
-int rr_need_const(const rr_ctx *c, const rr_tensor *t, const char *what) {
+int rr_need_const(const rr_ctx *c, rr_tensor *t, const char *what) {
     if (t->data) return RNNRUN_OK;
+    if (c->plan && rr_plan_pin(c->plan, (int)(t - c->t))) return RNNRUN_OK;
     return rr_op_fail(c, RNNRUN_ERR_UNSUPPORTED,
                       "%s must be known when the model is planned (a constant, or computed from shapes only)", what);
 }
@@ -55,7 +57,7 @@ int rr_axis(const rr_ctx *c, int64_t axis, int rank, const char *what, int *out)
     return RNNRUN_OK;
 }
 
-int rr_read_ints(const rr_ctx *c, const rr_tensor *t, const char *what, int64_t **out, int *count) {
+int rr_read_ints(const rr_ctx *c, rr_tensor *t, const char *what, int64_t **out, int *count) {
     if (rr_need_dtype(c, t, what, RR_M_INDEX)) return c->err->status;
     if (rr_need_const(c, t, what)) return c->err->status;
     if (t->rank > 1) return rr_op_fail(c, RNNRUN_ERR_SHAPE, "%s must be 1-D, has rank %d", what, t->rank);

@@ -23,6 +23,7 @@ typedef struct rr_ctx {
     void *ws;              /* run: workspace of ws_size bytes */
     size_t ws_size;        /* infer: bytes of workspace the run needs */
     rr_pool *pool;         /* infer: allocator for params (lives as long as the plan) */
+    struct rr_plan *plan;  /* infer: the plan being built (NULL when running) */
     rr_err *err;
 } rr_ctx;
 
@@ -82,12 +83,14 @@ int rr_need_dtype(const rr_ctx *c, const rr_tensor *t, const char *what, unsigne
 #define RR_M_NUM (RR_M_FLOATS | RR_M_INTS)
 #define RR_M_ALL (RR_M_NUM | RR_M(RR_BOOL) | RR_M(RR_FLOAT16))
 
-/* Require an input's value at plan time (shape-defining inputs such as Reshape's shape). */
-int rr_need_const(const rr_ctx *c, const rr_tensor *t, const char *what);
+/* Require an input's value at plan time (shape-defining inputs such as Reshape's shape). A small
+ * integer graph input qualifies too: its values become part of the plan's signature (pinned),
+ * so a run with other values plans again. */
+int rr_need_const(const rr_ctx *c, rr_tensor *t, const char *what);
 /* Normalise axis into [0, rank): accepts -rank .. rank-1. */
 int rr_axis(const rr_ctx *c, int64_t axis, int rank, const char *what, int *out);
 /* Read a 1-D (or scalar) int32/int64 tensor into a plan-pool array. */
-int rr_read_ints(const rr_ctx *c, const rr_tensor *t, const char *what, int64_t **out, int *count);
+int rr_read_ints(const rr_ctx *c, rr_tensor *t, const char *what, int64_t **out, int *count);
 
 /* Multidirectional (numpy) broadcasting of up to 3 operands. rr_broadcast computes the output
  * shape and a walk over it with adjacent dimensions merged; the last merged dimension is the

@@ -98,7 +98,8 @@ int rr_run_shape(const rr_ctx *c) {
 /* ---- Reshape --------------------------------------------------------------------------------- */
 
 int rr_infer_reshape(rr_ctx *c) {
-    const rr_tensor *x = rr_in(c, 0), *s = rr_in(c, 1);
+    const rr_tensor *x = rr_in(c, 0);
+    rr_tensor *s = rr_in(c, 1);
     int64_t allowzero = 0;
     if (rr_opset(c) >= 14 && rr_attr_int(c->node, "allowzero", 0, &allowzero, c->err)) return rr_op_prefix(c);
     int64_t *shape;
@@ -153,7 +154,7 @@ static int get_axes(rr_ctx *c, int64_t **axes, int *n) {
     if (rr_opset(c) >= 13) {
         if (rr_attr_find(c->node, "axes"))
             return rr_op_fail(c, RNNRUN_ERR_MODEL, "axes is an input since opset 13, not an attribute");
-        const rr_tensor *a = rr_in(c, 1);
+        rr_tensor *a = rr_in(c, 1);
         return a ? rr_read_ints(c, a, "axes", axes, n) : RNNRUN_OK;
     }
     const int64_t *v;
