@@ -183,8 +183,10 @@ int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char 
     rr_tensor *t = rr_pool_alloc(pool, sizeof *t);
     if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: out of memory", what);
     t->dtype = dtype;
-    if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err))
+    if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err)) {
+        if (err->status == RNNRUN_ERR_SHAPE) err->status = RNNRUN_ERR_MODEL; /* a negative dim in the file */
         return rr_err_prefix(err, "%s", what);
+    }
     size_t nbytes = rr_tensor_bytes(t);
     t->data = rr_pool_alloc(pool, nbytes);
     if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
@@ -410,7 +412,9 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         n->out[i] = m->n_values - 1;
     }
     rr_node_label(m, n, label, sizeof label);
-    if (np->n_output == 0) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no outputs", label);
+    bool any_out = false;
+    for (int i = 0; i < n->n_out; i++) any_out = any_out || n->out[i] >= 0;
+    if (!any_out) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no outputs", label);
     if (!n->op_type[0]) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no op_type", label);
     /* kernel */
     if (n->domain[0]) {
@@ -429,24 +433,28 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
                            n->op_type, m->opset);
         return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: op %s is not supported", label, n->op_type);
     }
-    /* arity */
+    /* arity: trailing omitted ("") optional inputs and outputs do not count */
     const rr_op *op = n->op;
-    int present_in = 0;
-    for (size_t i = 0; i < np->n_input; i++) present_in += np->input[i] && np->input[i][0];
-    if (n->n_in > op->max_in && op->max_in >= 0)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d inputs given, %s-%d takes at most %d", label, n->n_in,
+    int last_in = 0, last_out = 0;
+    for (size_t i = 0; i < np->n_input; i++)
+        if (np->input[i] && np->input[i][0]) last_in = (int)i + 1;
+    for (int i = 0; i < n->n_out; i++)
+        if (n->out[i] >= 0) last_out = i + 1;
+    if (last_in > op->max_in && op->max_in >= 0)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d inputs given, %s-%d takes at most %d", label, last_in,
                        n->op_type, op->since, op->max_in);
     for (int i = 0; i < op->min_in; i++)
         if (i >= n->n_in || !np->input[i] || !np->input[i][0])
             return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required input %d is missing (%s-%d needs %d)", label, i,
                            n->op_type, op->since, op->min_in);
-    if (n->n_out > op->max_out)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d outputs given, %s-%d has at most %d", label, n->n_out,
+    if (last_out > op->max_out)
+        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d outputs given, %s-%d has at most %d", label, last_out,
                        n->op_type, op->since, op->max_out);
     for (int i = 0; i < op->min_out; i++)
         if (i >= n->n_out || n->out[i] < 0)
             return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required output %d is missing", label, i);
-    (void)present_in;
+    n->n_in = last_in;
+    n->n_out = last_out;
     /* attributes */
     n->n_attr = (int)np->n_attribute;
     n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
@@ -681,6 +689,7 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
 static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
                       rr_err *err) {
     *out = NULL;
+    if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, size, data);
     if (!mp) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
     rnnrun_model *m = calloc(1, sizeof *m);

@@ -1,0 +1,798 @@
+/* The loader: protobuf -> model. Tensor encodings, Constant forms, old IR, graph shapes the
+ * exporters produce, versions and opsets, external data, and every way a model can be invalid. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* model: y = Identity(w) where w is the given initializer; returns the session after a run */
+static rnnrun_session *run_identity_of(mb *b, Onnx__TensorProto *t, rnnrun_model **m) {
+    mb_init(b, t);
+    mb_output(b, "y", 0, NULL);
+    mb_node(b, "Identity", "w", "y");
+    *m = tu_load(b);
+    return tu_run(*m, 0, NULL);
+}
+
+START_TEST(initializer_float_data) {
+    mb *b = mb_new(8, 13);
+    const float v[6] = {1.5f, -2, 0, INFINITY, -INFINITY, 3e-38f};
+    rnnrun_model *m;
+    rnnrun_session *s = run_identity_of(b, mb_tensor_f(b, "w", "2,3", v, 6), &m);
+    tu_equal_bytes(tu_output(s, 0, RNNRUN_FLOAT, "2,3"), v, sizeof v);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(initializer_raw_data_every_dtype) {
+    struct {
+        int dtype;
+        size_t es;
+    } types[] = {{RNNRUN_FLOAT, 4}, {RNNRUN_DOUBLE, 8}, {RNNRUN_INT64, 8}, {RNNRUN_INT32, 4},
+                 {RNNRUN_INT8, 1},  {RNNRUN_UINT8, 1},  {RNNRUN_BOOL, 1}};
+    unsigned char bytes[64];
+    for (int i = 0; i < 64; i++) bytes[i] = (unsigned char)(i * 37 + 1);
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        if (types[k].dtype == RNNRUN_BOOL)
+            for (int i = 0; i < 64; i++) bytes[i] = (unsigned char)(i % 3 == 0);
+        mb *b = mb_new(8, 13);
+        rnnrun_model *m;
+        rnnrun_session *s =
+            run_identity_of(b, mb_tensor_raw(b, "w", types[k].dtype, "2,2", bytes, 4 * types[k].es), &m);
+        tu_equal_bytes(tu_output(s, 0, types[k].dtype, "2,2"), bytes, 4 * types[k].es);
+        rnnrun_session_free(s);
+        rnnrun_model_free(m);
+        mb_free(b);
+    }
+}
+END_TEST
+
+START_TEST(initializer_typed_fields) {
+    /* int64_data */
+    mb *b = mb_new(8, 13);
+    const int64_t i64[3] = {INT64_MIN, -1, INT64_MAX};
+    rnnrun_model *m;
+    rnnrun_session *s = run_identity_of(b, mb_tensor_i64(b, "w", "3", i64, 3), &m);
+    tu_equal_i64(tu_output(s, 0, RNNRUN_INT64, "3"), i64, 3);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+    /* double_data */
+    b = mb_new(8, 13);
+    const double d[2] = {0.1, -1e300};
+    s = run_identity_of(b, mb_tensor_d(b, "w", "2", d, 2), &m);
+    tu_equal_bytes(tu_output(s, 0, RNNRUN_DOUBLE, "2"), d, sizeof d);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+    /* int32_data holds int32, int8, uint8 and bool */
+    const int32_t raw[4] = {-128, 127, 255, 0};
+    struct {
+        int dtype;
+        unsigned char want[16];
+        size_t n;
+    } cases[] = {
+        {RNNRUN_INT32, {0}, 16},
+        {RNNRUN_INT8, {0x80, 0x7f, 0xff, 0x00}, 4},
+        {RNNRUN_UINT8, {0x80, 0x7f, 0xff, 0x00}, 4},
+        {RNNRUN_BOOL, {1, 1, 1, 0}, 4},
+    };
+    memcpy(cases[0].want, raw, 16);
+    for (int k = 0; k < 4; k++) {
+        b = mb_new(8, 13);
+        s = run_identity_of(b, mb_tensor_i32(b, "w", cases[k].dtype, "4", raw, 4), &m);
+        tu_equal_bytes(tu_output(s, 0, cases[k].dtype, "4"), cases[k].want, cases[k].n);
+        rnnrun_session_free(s);
+        rnnrun_model_free(m);
+        mb_free(b);
+    }
+}
+END_TEST
+
+START_TEST(initializer_scalar_and_empty) {
+    mb *b = mb_new(8, 13);
+    const float one = 7;
+    rnnrun_model *m;
+    rnnrun_session *s = run_identity_of(b, mb_tensor_f(b, "w", "", &one, 1), &m);
+    ck_assert_float_eq(*(const float *)tu_output(s, 0, RNNRUN_FLOAT, ""), 7);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+    b = mb_new(8, 13);
+    s = run_identity_of(b, mb_tensor_f(b, "w", "3,0", NULL, 0), &m);
+    tu_output(s, 0, RNNRUN_FLOAT, "3,0");
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(initializer_errors) {
+    const float v[4] = {1, 2, 3, 4};
+    mb *b = mb_new(8, 13);
+    mb_init(b, mb_tensor_raw(b, "w", RNNRUN_FLOAT, "2,3", v, 16));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "initializer 'w': raw_data has 16 bytes");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init_f(b, "w", "2,3", v, 4);
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "float_data holds 4 values, the shape needs 6");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_raw(b, "w", RNNRUN_FLOAT, "2", NULL, 0))->has_raw_data = 0; /* no data at all */
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "holds 0 values");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_raw(b, "w", 8 /* STRING */, "1", "x", 1));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_raw(b, "w", 99, "1", "x", 1));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "(99) is not supported");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_f(b, "w", "1,1,1,1,1,1,1,1,1", v, 1));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_LIMIT, "rank 9");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_f(b, "w", "2,-3", v, 4));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "negative dimension");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_f(b, "w", "4294967296,4294967296", v, 4));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_LIMIT, "too many elements");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init(b, mb_tensor_f(b, "w", "2000000000", v, 4));
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_LIMIT, "exceeds the limit");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init_f(b, "w", "1", v, 1);
+    mb_init_f(b, "w", "1", v, 1);
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "initializer 'w' is defined twice");
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_init_f(b, "", "1", v, 1);
+    mb_output(b, "w", 0, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "has no name");
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(constant_node_forms) {
+    mb *b = mb_new(8, 13);
+    const float tv[2] = {1, 2};
+    const int64_t iv[3] = {4, 5, 6};
+    const float fv[2] = {0.5f, 0.25f};
+    mb_node(b, "Constant", "", "a");
+    mb_attr_t(b, mb_graph(b)->node[0], "value", mb_tensor_f(b, "", "2", tv, 2));
+    Onnx__NodeProto *n = mb_node(b, "Constant", "", "c");
+    mb_attr_f(b, n, "value_float", 3.5f);
+    n = mb_node(b, "Constant", "", "d");
+    mb_attr_floats(b, n, "value_floats", 2, fv);
+    n = mb_node(b, "Constant", "", "e");
+    mb_attr_i(b, n, "value_int", -9);
+    n = mb_node(b, "Constant", "", "f");
+    mb_attr_ints(b, n, "value_ints", 3, iv);
+    mb_output(b, "a", RNNRUN_FLOAT, "2");
+    mb_output(b, "c", RNNRUN_FLOAT, "");
+    mb_output(b, "d", RNNRUN_FLOAT, "2");
+    mb_output(b, "e", RNNRUN_INT64, "");
+    mb_output(b, "f", RNNRUN_INT64, "3");
+    rnnrun_model *m = tu_load(b);
+    rnnrun_session *s = tu_run(m, 0, NULL);
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "2"), tv, 2, 0, 0);
+    ck_assert_float_eq(*(const float *)tu_output(s, 1, RNNRUN_FLOAT, ""), 3.5f);
+    tu_close_f32(tu_output(s, 2, RNNRUN_FLOAT, "2"), fv, 2, 0, 0);
+    ck_assert_int_eq(*(const int64_t *)tu_output(s, 3, RNNRUN_INT64, ""), -9);
+    tu_equal_i64(tu_output(s, 4, RNNRUN_INT64, "3"), iv, 3);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* Nodes listed consumers first still run in dependency order. */
+START_TEST(nodes_out_of_order) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2");
+    mb_output(b, "z", RNNRUN_FLOAT, "2");
+    static const float two[2] = {2, 2};
+    mb_init_f(b, "two", "2", two, 2);
+    mb_node(b, "Mul", "y2,two", "z"); /* needs y2 */
+    mb_node(b, "Tanh", "y1", "y2");   /* needs y1 */
+    mb_node(b, "Relu", "x", "y1");
+    rnnrun_model *m = tu_load(b);
+    ck_assert_str_eq(rnnrun_model_node_op(m, 0), "Relu");
+    ck_assert_str_eq(rnnrun_model_node_op(m, 2), "Mul");
+    float x[2] = {-1, 0.5f};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "2", x);
+    rnnrun_session *s = tu_run(m, 1, &t);
+    const float want[2] = {0, 2 * tanhf(0.5f)};
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "2"), want, 2, 1e-7, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* Graph outputs may be graph inputs, initializers, or one value twice. */
+START_TEST(outputs_that_are_inputs_or_initializers) {
+    static const float w[2] = {4, 5};
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "3");
+    mb_init_f(b, "w", "2", w, 2);
+    mb_output(b, "x", RNNRUN_FLOAT, "3");
+    mb_output(b, "w", RNNRUN_FLOAT, "2");
+    mb_output(b, "y", RNNRUN_FLOAT, "3");
+    mb_output(b, "y", RNNRUN_FLOAT, "3");
+    mb_node(b, "Relu", "x", "y");
+    rnnrun_model *m = tu_load(b);
+    ck_assert_int_eq(rnnrun_model_output_count(m), 4);
+    float x[3] = {-1, 2, -3};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "3", x);
+    rnnrun_session *s = tu_run(m, 1, &t);
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "3"), x, 3, 0, 0);
+    tu_close_f32(tu_output(s, 1, RNNRUN_FLOAT, "2"), w, 2, 0, 0);
+    const float y[3] = {0, 2, 0};
+    tu_close_f32(tu_output(s, 2, RNNRUN_FLOAT, "3"), y, 3, 0, 0);
+    tu_close_f32(tu_output(s, 3, RNNRUN_FLOAT, "3"), y, 3, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* Empty names stand for omitted optional inputs; trailing ones do not count. */
+START_TEST(omitted_optional_inputs) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "4");
+    mb_output(b, "y", RNNRUN_FLOAT, "2");
+    static const int64_t starts[1] = {0}, ends[1] = {4}, steps[1] = {2};
+    mb_init_i64(b, "s", "1", starts, 1);
+    mb_init_i64(b, "e", "1", ends, 1);
+    mb_init_i64(b, "st", "1", steps, 1);
+    mb_node(b, "Slice", "x,s,e,,st", "y"); /* axes omitted, steps given */
+    rnnrun_model *m = tu_load(b);
+    float x[4] = {1, 2, 3, 4};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "4", x);
+    rnnrun_session *s = tu_run(m, 1, &t);
+    const float want[2] = {1, 3};
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "2"), want, 2, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "4");
+    mb_output(b, "y", RNNRUN_FLOAT, "4");
+    mb_node(b, "Relu", "x,,", "y,"); /* trailing empties */
+    m = tu_load(b);
+    s = tu_run(m, 1, &t);
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "4"), x, 4, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(ir_versions) {
+    for (int64_t ir = 2; ir <= 14; ir++) {
+        mb *b = mb_new(ir, 13);
+        mb_input(b, "x", RNNRUN_FLOAT, "1");
+        mb_output(b, "y", RNNRUN_FLOAT, "1");
+        mb_node(b, "Relu", "x", "y");
+        if (ir >= 3 && ir <= 13) {
+            rnnrun_model *m = tu_load(b);
+            ck_assert_int_eq(rnnrun_model_ir_version(m), ir);
+            rnnrun_model_free(m);
+        } else {
+            char frag[64];
+            snprintf(frag, sizeof frag, "IR version %lld is not supported", (long long)ir);
+            tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, frag);
+        }
+        mb_free(b);
+    }
+    mb *b = mb_new(8, 13);
+    mb_model(b)->has_ir_version = 0;
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "IR version 0");
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(opsets) {
+    for (int op = 7; op <= 28; op++) {
+        mb *b = mb_new(8, op);
+        mb_input(b, "x", RNNRUN_FLOAT, "1");
+        mb_output(b, "y", RNNRUN_FLOAT, "1");
+        mb_node(b, "Tanh", "x", "y");
+        if (op <= 27) {
+            rnnrun_model *m = tu_load(b);
+            ck_assert_int_eq(rnnrun_model_opset(m), op);
+            rnnrun_model_free(m);
+        } else {
+            tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "opset 28 of the default domain is not supported");
+        }
+        mb_free(b);
+    }
+    /* "ai.onnx" is the default domain too; other imported domains are fine while unused */
+    mb *b = mb_new(8, 0);
+    mb_opset_import(b, "ai.onnx.ml", 3);
+    mb_opset_import(b, "ai.onnx", 14);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node_domain(b, mb_node(b, "Relu", "x", "y"), "ai.onnx");
+    rnnrun_model *m = tu_load(b);
+    ck_assert_int_eq(rnnrun_model_opset(m), 14);
+    rnnrun_model_free(m);
+    mb_free(b);
+    /* no default-domain import but a node: invalid */
+    b = mb_new(8, 0);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Relu", "x", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "imports no opset of the default ONNX domain");
+    mb_free(b);
+    /* the default domain imported twice at different versions */
+    b = mb_new(8, 13);
+    mb_opset_import(b, "", 14);
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "imported twice");
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(unsupported_ops_versions_domains) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node_name(b, mb_node(b, "FrobnicateV2", "x", "y"), "frob_1");
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "node 'frob_1' (FrobnicateV2): op FrobnicateV2");
+    mb_free(b);
+    /* an op that exists, at an opset below its first supported version */
+    b = mb_new(3, 6);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Add", "x,x", "y");
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "op Add at opset 6 is not supported");
+    mb_free(b);
+    /* an unnamed node is named by its first output */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node_domain(b, mb_node(b, "Inverse", "x", "y"), "com.microsoft");
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "node #0 (Inverse, output 'y'): domain 'com.microsoft'");
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(invalid_graphs) {
+    /* dangling input */
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Add", "x,ghost", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "input 'ghost' is not produced by any node");
+    mb_free(b);
+    /* cycle */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Add", "x,b", "a");
+    mb_node(b, "Relu", "a", "b");
+    mb_node(b, "Relu", "a", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "cycle");
+    mb_free(b);
+    /* self-reference */
+    b = mb_new(8, 13);
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Relu", "y", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "reads its own output 'y'");
+    mb_free(b);
+    /* two producers of one name */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "Relu", "x", "y");
+    mb_node(b, "Tanh", "x", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "output 'y' is already defined");
+    mb_free(b);
+    /* a node output shadowing a graph input */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "x", RNNRUN_FLOAT, "1");
+    mb_node(b, "Relu", "x", "x");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "already defined");
+    mb_free(b);
+    /* graph output nobody produces */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "nothing", RNNRUN_FLOAT, "1");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "graph output 'nothing' is not produced");
+    mb_free(b);
+    /* no outputs at all; no graph */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "no outputs");
+    mb_free(b);
+    b = mb_new(8, 13);
+    mb_model(b)->graph = NULL;
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "no graph");
+    mb_free(b);
+    /* duplicate graph input */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "x", RNNRUN_FLOAT, "1");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "'x' is listed twice");
+    mb_free(b);
+    /* a node without outputs, without op_type */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "x", RNNRUN_FLOAT, "1");
+    mb_node(b, "Relu", "x", "");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "node has no outputs");
+    mb_free(b);
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node(b, "", "x", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "no op_type");
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(arity_and_attributes) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    mb_node(b, "Gemm", "x", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "required input 1 is missing");
+    mb_free(b);
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    mb_node(b, "Relu", "x,x", "y");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "2 inputs given, Relu-13 takes at most 1");
+    mb_free(b);
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    mb_node(b, "Relu", "x", "y,z");
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "2 outputs given");
+    mb_free(b);
+    /* the same attribute twice */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    Onnx__NodeProto *n = mb_node(b, "Transpose", "x", "y");
+    static const int64_t perm[2] = {1, 0};
+    mb_attr_ints(b, n, "perm", 2, perm);
+    mb_attr_ints(b, n, "perm", 2, perm);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "attribute 'perm' is given twice");
+    mb_free(b);
+    /* an attribute of the wrong type is refused when the model is planned */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    n = mb_node(b, "Transpose", "x", "y");
+    mb_node_name(b, n, "tr");
+    mb_attr_f(b, n, "perm", 1.0f);
+    rnnrun_model *m = tu_load(b);
+    float x[4] = {0};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "2,2", x);
+    tu_run_fails(m, 1, &t, RNNRUN_ERR_MODEL, "node 'tr' (Transpose): attribute 'perm' must be a list of ints");
+    rnnrun_model_free(m);
+    mb_free(b);
+    /* function-attribute references are refused */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2,2");
+    n = mb_node(b, "Transpose", "x", "y");
+    mb_attr_ints(b, n, "perm", 2, perm);
+    n->attribute[0]->ref_attr_name = "outer_perm";
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "refers to a function attribute");
+    mb_free(b);
+    /* attributes without a type field (old IR) are typed from the field that is set */
+    b = mb_new(3, 8);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,3");
+    mb_output(b, "y", RNNRUN_FLOAT, "3,2");
+    n = mb_node(b, "Transpose", "x", "y");
+    mb_attr_ints(b, n, "perm", 2, perm);
+    n->attribute[0]->has_type = 0;
+    n->attribute[0]->type = 0;
+    m = tu_load(b);
+    float x6[6] = {1, 2, 3, 4, 5, 6};
+    t = tu_tensor(RNNRUN_FLOAT, "2,3", x6);
+    rnnrun_session *s = tu_run(m, 1, &t);
+    const float want[6] = {1, 4, 2, 5, 3, 6};
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "3,2"), want, 6, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(graph_input_types) {
+    /* sequence-typed input */
+    mb *b = mb_new(8, 13);
+    Onnx__ValueInfoProto *vi = mb_input(b, "x", RNNRUN_FLOAT, "1");
+    Onnx__TypeProto elem;
+    onnx__type_proto__init(&elem);
+    elem.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    elem.tensor_type = vi->type->tensor_type;
+    Onnx__TypeProto__Sequence seq;
+    onnx__type_proto__sequence__init(&seq);
+    seq.elem_type = &elem;
+    vi->type->value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+    vi->type->sequence_type = &seq;
+    mb_output(b, "x", RNNRUN_FLOAT, "1");
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "only tensor types");
+    mb_free(b);
+    /* string input */
+    b = mb_new(8, 13);
+    mb_input(b, "x", 8, "1");
+    mb_output(b, "x", 8, "1");
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
+    mb_free(b);
+    /* rank above the maximum, a negative dimension */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1,1,1,1,1,1,1,1,1");
+    mb_output(b, "x", RNNRUN_FLOAT, NULL);
+    tu_load_fails(b, RNNRUN_ERR_LIMIT, "rank 9");
+    mb_free(b);
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,-2");
+    mb_output(b, "x", RNNRUN_FLOAT, NULL);
+    tu_load_fails(b, RNNRUN_ERR_MODEL, "negative");
+    mb_free(b);
+    /* no type at all: any tensor binds */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, NULL)->type = NULL;
+    mb_output(b, "y", 0, NULL);
+    mb_node(b, "Relu", "x", "y");
+    rnnrun_model *m = tu_load(b);
+    double x[2] = {-1, 1};
+    rnnrun_tensor t = tu_tensor(RNNRUN_DOUBLE, "2", x);
+    rnnrun_session *s = tu_run(m, 1, &t);
+    const double want[2] = {0, 1};
+    tu_close_f64(tu_output(s, 0, RNNRUN_DOUBLE, "2"), want, 2, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+    /* a declared output dtype that the graph does not produce */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_INT64, "1");
+    mb_node(b, "Relu", "x", "y");
+    m = tu_load(b);
+    float xf[1] = {1};
+    t = tu_tensor(RNNRUN_FLOAT, "1", xf);
+    tu_run_fails(m, 1, &t, RNNRUN_ERR_MODEL, "declared int64 but the op gives float32");
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(malformed_bytes) {
+    rnnrun_model *m = (rnnrun_model *)1;
+    char err[512];
+    ck_assert_int_eq(rnnrun_model_load_buffer("", 0, &m, err, sizeof err), RNNRUN_ERR_FORMAT);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err, "<buffer>: not an ONNX model") != NULL, "%s", err);
+    const char garbage[] = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff this is not a protobuf";
+    ck_assert_int_eq(rnnrun_model_load_buffer(garbage, sizeof garbage, &m, err, sizeof err), RNNRUN_ERR_FORMAT);
+    /* every strict prefix of a valid model either fails cleanly or (at a field boundary) loads */
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "batch,3");
+    mb_output(b, "y", RNNRUN_FLOAT, "batch,3");
+    static const float w[3] = {1, 2, 3};
+    mb_init_f(b, "w", "3", w, 3);
+    mb_node(b, "Mul", "x,w", "y");
+    size_t n;
+    uint8_t *buf = mb_pack(b, &n);
+    int failed = 0;
+    for (size_t k = 0; k < n; k++) {
+        int st = rnnrun_model_load_buffer(buf, k, &m, err, sizeof err);
+        if (st == RNNRUN_OK) rnnrun_model_free(m);
+        else {
+            ck_assert_ptr_null(m);
+            failed++;
+        }
+    }
+    ck_assert_int_gt(failed, (int)n / 2);
+    ck_assert_int_eq(rnnrun_model_load_buffer(buf, n, &m, err, sizeof err), RNNRUN_OK);
+    rnnrun_model_free(m);
+    free(buf);
+    mb_free(b);
+}
+END_TEST
+
+/* ---- files and external data ---------------------------------------------------------------- */
+
+static char *path_in(const char *dir, const char *name) {
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_bytes(const char *path, const void *data, size_t n) {
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* model: y = Identity(w), w an external float (4,) tensor at location/offset/length */
+static mb *external_model(const char *location, int64_t offset, int64_t length) {
+    mb *b = mb_new(8, 13);
+    Onnx__TensorProto *t = mb_tensor_raw(b, "w", RNNRUN_FLOAT, "4", NULL, 0);
+    t->has_raw_data = 0;
+    mb_tensor_external(b, t, location, offset, length);
+    mb_init(b, t);
+    mb_output(b, "y", RNNRUN_FLOAT, "4");
+    mb_node(b, "Identity", "w", "y");
+    return b;
+}
+
+static int load_dir_model(mb *b, const char *dir, const char *file, rnnrun_model **m, char *err, size_t n) {
+    char *p = path_in(dir, file);
+    ck_assert_int_eq(mb_write(b, p), 0);
+    int st = rnnrun_model_load_file(p, m, err, n);
+    free(p);
+    return st;
+}
+
+START_TEST(external_data) {
+    char *dir = tu_tmpdir();
+    char *sub = path_in(dir, "model");
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    char *weights = path_in(sub, "weights.bin");
+    const float data[6] = {9, 9, 1, 2, 3, 4};
+    write_bytes(weights, data, sizeof data);
+    char err[1200];
+    rnnrun_model *m;
+
+    /* relative path with offset and length */
+    mb *b = external_model("weights.bin", 8, 16);
+    ck_assert_msg(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err) == RNNRUN_OK, "%s", err);
+    rnnrun_session *s = tu_run(m, 0, NULL);
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "4"), data + 2, 4, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+
+    /* in a subfolder of the model's folder; no length given */
+    char *deeper = path_in(sub, "data");
+    ck_assert_int_eq(mkdir(deeper, 0755), 0);
+    char *w2 = path_in(deeper, "w.bin");
+    write_bytes(w2, data + 2, 16);
+    b = external_model("data/w.bin", -1, -1);
+    ck_assert_msg(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err) == RNNRUN_OK, "%s", err);
+    rnnrun_model_free(m);
+    mb_free(b);
+
+    /* refused: absolute, parent, symbolic link leaving the folder */
+    char *outside = path_in(dir, "outside.bin");
+    write_bytes(outside, data, sizeof data);
+    b = external_model(outside, -1, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    ck_assert_msg(strstr(err, "is absolute: refused") != NULL, "%s", err);
+    mb_free(b);
+    b = external_model("../outside.bin", -1, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    ck_assert_msg(strstr(err, "leaves the model's folder") != NULL, "%s", err);
+    mb_free(b);
+    b = external_model("data/../../outside.bin", -1, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    mb_free(b);
+    char *link = path_in(sub, "link.bin");
+    ck_assert_int_eq(symlink(outside, link), 0);
+    b = external_model("link.bin", -1, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    ck_assert_msg(strstr(err, "resolves outside the model's folder") != NULL, "%s", err);
+    mb_free(b);
+
+    /* missing file, too short, bad offset text, length disagreeing with the shape */
+    b = external_model("missing.bin", -1, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_IO);
+    ck_assert_msg(strstr(err, "initializer 'w'") != NULL, "%s", err);
+    mb_free(b);
+    b = external_model("weights.bin", 16, -1);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    ck_assert_msg(strstr(err, "too few") != NULL, "%s", err);
+    mb_free(b);
+    b = external_model("weights.bin", 0, 12);
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    mb_free(b);
+    b = external_model("weights.bin", 0, -1);
+    mb_graph(b)->initializer[0]->external_data[1]->value = "12abc";
+    ck_assert_int_eq(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_ERR_MODEL);
+    ck_assert_msg(strstr(err, "not a non-negative integer") != NULL, "%s", err);
+    mb_free(b);
+    b = external_model("data", -1, -1); /* a folder */
+    ck_assert_int_ne(load_dir_model(b, sub, "m.onnx", &m, err, sizeof err), RNNRUN_OK);
+    mb_free(b);
+
+    /* from a buffer there is no folder */
+    b = external_model("weights.bin", 8, 16);
+    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "needs the model's folder");
+    mb_free(b);
+
+    free(link);
+    free(outside);
+    free(w2);
+    free(deeper);
+    free(weights);
+    free(sub);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(file_errors) {
+    char *dir = tu_tmpdir();
+    rnnrun_model *m = (rnnrun_model *)1;
+    char err[1200];
+    ck_assert_int_eq(rnnrun_model_load_file(dir, &m, err, sizeof err), RNNRUN_ERR_IO);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+    char *p = path_in(dir, "junk.onnx");
+    write_bytes(p, "\x08\x07\x12\xff", 4);
+    ck_assert_int_eq(rnnrun_model_load_file(p, &m, err, sizeof err), RNNRUN_ERR_FORMAT);
+    ck_assert_msg(strncmp(err, p, strlen(p)) == 0, "message should start with the path: %s", err);
+    free(p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("loader");
+    TCase *tc = tcase_create("loader");
+    tcase_add_test(tc, initializer_float_data);
+    tcase_add_test(tc, initializer_raw_data_every_dtype);
+    tcase_add_test(tc, initializer_typed_fields);
+    tcase_add_test(tc, initializer_scalar_and_empty);
+    tcase_add_test(tc, initializer_errors);
+    tcase_add_test(tc, constant_node_forms);
+    tcase_add_test(tc, nodes_out_of_order);
+    tcase_add_test(tc, outputs_that_are_inputs_or_initializers);
+    tcase_add_test(tc, omitted_optional_inputs);
+    tcase_add_test(tc, ir_versions);
+    tcase_add_test(tc, opsets);
+    tcase_add_test(tc, unsupported_ops_versions_domains);
+    tcase_add_test(tc, invalid_graphs);
+    tcase_add_test(tc, arity_and_attributes);
+    tcase_add_test(tc, graph_input_types);
+    tcase_add_test(tc, malformed_bytes);
+    tcase_add_test(tc, external_data);
+    tcase_add_test(tc, file_errors);
+    suite_add_tcase(s, tc);
+    return tu_run_suite(s);
+}
