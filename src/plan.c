@@ -167,6 +167,7 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
 
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err) {
+    if (!a) a = &rr_default_allocator;
     rr_plan *p = rr_calloc(a, 1, sizeof *p);
     if (!p) {
         fail_nomem(err);
