@@ -158,6 +158,15 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
         }
         int idx = rnnrun_model_input_index(m, b[i].name);
         slot_of[i] = idx;
+        bool defaulted = false;
+        for (int k = m->n_inputs; k < m->n_slots && idx < 0; k++)
+            defaulted = defaulted || strcmp(m->values[m->slots[k]].name, b[i].name) == 0;
+        if (idx < 0 && !defaulted) {
+            fprintf(stderr, "rnnrun: %s has no input named '%s' (inputs:", model_path, b[i].name);
+            for (int k = 0; k < m->n_slots; k++) fprintf(stderr, " %s", m->values[m->slots[k]].name);
+            fprintf(stderr, ")\n");
+            goto done;
+        }
         if (idx >= 0) {
             if (taken[idx]) {
                 fprintf(stderr, "rnnrun: input '%s' is given twice\n", b[i].name);

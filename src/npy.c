@@ -78,15 +78,18 @@ static int parse_int(hp *p, int64_t *out) {
 static int parse_shape(hp *p, int *rank, int64_t *dims) {
     if (!eat(p, '(')) return rr_fail(p->err, RNNRUN_ERR_FORMAT, "bad .npy header: shape is not a tuple");
     int r = 0;
+    bool comma = false;
     while (!eat(p, ')')) {
         if (r >= RR_MAX_RANK)
             return rr_fail(p->err, RNNRUN_ERR_LIMIT, "array rank is above the maximum of %d", RR_MAX_RANK);
         if (parse_int(p, &dims[r])) return p->err->status;
         r++;
-        if (eat(p, ',')) continue;
+        if ((comma = eat(p, ','))) continue;
         if (eat(p, ')')) break;
         return rr_fail(p->err, RNNRUN_ERR_FORMAT, "bad .npy header: malformed shape tuple");
     }
+    /* (6) is the int 6 in Python, not a tuple */
+    if (r == 1 && !comma) return rr_fail(p->err, RNNRUN_ERR_FORMAT, "bad .npy header: shape is not a tuple");
     *rank = r;
     return RNNRUN_OK;
 }
@@ -106,7 +109,7 @@ static int parse_header(const char *s, size_t n, int *dtype, bool *fortran, int 
                 return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "structured dtypes are not supported");
             if (parse_str(&p, val, sizeof val)) return err->status;
             char order = val[0];
-            const char *code = val + 1;
+            const char *code = order ? val + 1 : val;
             *dtype = 0;
             for (size_t i = 0; i < sizeof DESCRS / sizeof DESCRS[0]; i++)
                 if (strcmp(code, DESCRS[i].code) == 0) *dtype = DESCRS[i].dtype;
@@ -149,7 +152,8 @@ static int parse_header(const char *s, size_t n, int *dtype, bool *fortran, int 
 int rr_npy_parse(const void *vbuf, size_t size, rr_tensor *t, rr_err *err) {
     const unsigned char *b = vbuf;
     memset(t, 0, sizeof *t);
-    if (size < 10 || memcmp(b, MAGIC, 6) != 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not a .npy file (bad magic)");
+    if (size < 6 || memcmp(b, MAGIC, 6) != 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not a .npy file (bad magic)");
+    if (size < 10) return rr_fail(err, RNNRUN_ERR_FORMAT, "truncated .npy header");
     int major = b[6], minor = b[7];
     size_t hlen, pre;
     if (major == 1 && minor == 0) {

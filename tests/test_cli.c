@@ -1,0 +1,282 @@
+/* The rnnrun command line: usage, --info, binding by position and by name, -o, and for every
+ * error a non-zero exit with exactly one line on stderr naming what went wrong. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "npy.h"
+#include "testutil.h"
+
+static const char *cli(void) {
+    const char *e = getenv("RNNRUN_CLI");
+    ck_assert_msg(e && e[0], "RNNRUN_CLI is not set");
+    return e;
+}
+
+static char *loop_model(void) {
+    char *p = malloc(4200);
+    snprintf(p, 4200, "%s/models/loop_tanh/model.onnx", tu_source_root());
+    return p;
+}
+
+static char *loop_input(void) {
+    char *p = malloc(4200);
+    snprintf(p, 4200, "%s/models/loop_tanh/input_0.npy", tu_source_root());
+    return p;
+}
+
+/* Run the CLI; out/err are returned (caller frees). */
+static int run(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5, char **out,
+               char **err) {
+    const char *argv[] = {cli(), a1, a2, a3, a4, a5, NULL};
+    return tu_exec(argv, out, err);
+}
+
+static int count_lines(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* an error: exit 1 (or 2 for usage), one line on stderr containing each fragment, nothing on stdout */
+static void expect_error(int rc, int want_rc, char *out, char *err, const char *frag1, const char *frag2) {
+    ck_assert_msg(rc == want_rc, "exit %d, expected %d; stderr: %s", rc, want_rc, err);
+    ck_assert_msg(count_lines(err) == 1, "stderr should be one line: '%s'", err);
+    ck_assert_msg(strncmp(err, "rnnrun: ", 8) == 0, "stderr: %s", err);
+    if (frag1) ck_assert_msg(strstr(err, frag1) != NULL, "stderr '%s' lacks '%s'", err, frag1);
+    if (frag2) ck_assert_msg(strstr(err, frag2) != NULL, "stderr '%s' lacks '%s'", err, frag2);
+    ck_assert_str_eq(out, "");
+    free(out);
+    free(err);
+}
+
+static void write_npy(const char *path, int dtype, const char *shape, const void *data) {
+    rnnrun_tensor t = tu_tensor(dtype, shape, data);
+    rr_tensor w = {.dtype = dtype, .data = (void *)data};
+    rr_err e = {0};
+    ck_assert_int_eq(rr_tensor_set_shape(&w, t.rank, t.shape, INT64_MAX / 2, &e), RNNRUN_OK);
+    ck_assert_msg(rr_npy_write(path, &w, &e) == RNNRUN_OK, "%s", e.msg);
+}
+
+START_TEST(help_and_version) {
+    char *out, *err;
+    ck_assert_int_eq(run("--help", NULL, NULL, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "usage: rnnrun MODEL.onnx") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "-o DIR") != NULL, "%s", out);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    ck_assert_int_eq(run("-h", NULL, NULL, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    ck_assert_int_eq(run("--version", NULL, NULL, NULL, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "rnnrun " RNNRUN_VERSION "\n");
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(usage_errors) {
+    char *out, *err;
+    int rc = run(NULL, NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "no model given", "--help");
+    rc = run("--frobnicate", NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "unknown option --frobnicate", NULL);
+    char *model = loop_model();
+    rc = run(model, "-o", NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "-o needs a folder", NULL);
+    char *in = loop_input();
+    rc = run("--info", model, in, NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--info takes only a model", NULL);
+    free(in);
+    free(model);
+}
+END_TEST
+
+START_TEST(info) {
+    char *model = loop_model();
+    char *out, *err;
+    ck_assert_int_eq(run("--info", model, NULL, NULL, NULL, &out, &err), 0);
+    const char *want[] = {"ir_version: 7", "producer: pytorch", "opset: ai.onnx 13", "inputs:",
+                          "0 x: float32 (batch, 6, 16)", "outputs:", "0 y: float32 (batch, 5)",
+                          "initializers: 4 (225 values)", "nodes: 33", "Gemm                 7",
+                          "Gather               6", "Tanh                 6", "Sigmoid              1"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(out, want[i]) != NULL, "--info lacks '%s':\n%s", want[i], out);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    free(model);
+}
+END_TEST
+
+START_TEST(prints_outputs) {
+    char *model = loop_model(), *in = loop_input();
+    char *out, *err;
+    ck_assert_int_eq(run(model, in, NULL, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strncmp(out, "y: float32 (8, 5)\n  [", 21) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "(first 8 of 40)") != NULL, "%s", out);
+    /* the first value printed is PyTorch's, to 7 digits */
+    char exp_path[4200];
+    snprintf(exp_path, sizeof exp_path, "%s/models/loop_tanh/expected_0.npy", tu_source_root());
+    rr_tensor e;
+    rr_err er = {0};
+    ck_assert_int_eq(rr_npy_read(exp_path, &e, &er), RNNRUN_OK);
+    float first = strtof(out + 21, NULL);
+    ck_assert_float_eq_tol(first, ((float *)e.data)[0], 1e-5);
+    free(e.data);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    free(model);
+    free(in);
+}
+END_TEST
+
+START_TEST(writes_outputs) {
+    char *model = loop_model(), *in = loop_input();
+    char *dir = tu_tmpdir();
+    char outdir[4200], file[4300];
+    snprintf(outdir, sizeof outdir, "%s/a/b", dir); /* created with its parents */
+    char *out, *err;
+    ck_assert_int_eq(run(model, in, "-o", outdir, NULL, &out, &err), 0);
+    snprintf(file, sizeof file, "%s/output_0.npy", outdir);
+    ck_assert_msg(strstr(out, file) != NULL, "%s", out);
+    free(out);
+    free(err);
+    rr_tensor got, want;
+    rr_err e = {0};
+    ck_assert_int_eq(rr_npy_read(file, &got, &e), RNNRUN_OK);
+    char exp_path[4200];
+    snprintf(exp_path, sizeof exp_path, "%s/models/loop_tanh/expected_0.npy", tu_source_root());
+    ck_assert_int_eq(rr_npy_read(exp_path, &want, &e), RNNRUN_OK);
+    ck_assert(rr_shape_eq(&got, &want));
+    tu_close_f32(got.data, want.data, want.numel, 1e-5, 0);
+    free(got.data);
+    free(want.data);
+    /* the -o folder may come first, and the input may be bound by name */
+    char named[4300];
+    snprintf(named, sizeof named, "x=%s", in);
+    ck_assert_int_eq(run("-o", outdir, model, named, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    /* -o naming a file that exists is an error */
+    int rc = run(model, in, "-o", file, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "cannot create", file);
+    tu_rmtree(dir);
+    free(dir);
+    free(model);
+    free(in);
+}
+END_TEST
+
+START_TEST(input_errors) {
+    char *model = loop_model(), *in = loop_input();
+    char *dir = tu_tmpdir();
+    char path[4200];
+    char *out, *err;
+    /* wrong count */
+    int rc = run(model, NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "expects 1 input (x), 0 given", NULL);
+    rc = run(model, in, in, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "expects 1 input (x), 2 given", NULL);
+    /* wrong shape: names the input, the expected and the given shape */
+    static float f[8 * 5 * 16];
+    snprintf(path, sizeof path, "%s/short.npy", dir);
+    write_npy(path, RNNRUN_FLOAT, "8,5,16", f);
+    rc = run(model, path, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "input 'x': expected shape (batch, 6, 16), got (8, 5, 16)", "short.npy");
+    /* wrong dtype */
+    static int64_t l[8 * 6 * 16];
+    snprintf(path, sizeof path, "%s/long.npy", dir);
+    write_npy(path, RNNRUN_INT64, "8,6,16", l);
+    rc = run(model, path, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "input 'x': expected dtype float32, got int64", NULL);
+    /* not a .npy file; a missing file */
+    snprintf(path, sizeof path, "%s/bad.npy", dir);
+    FILE *fp = fopen(path, "wb");
+    fputs("hello", fp);
+    fclose(fp);
+    rc = run(model, path, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "bad.npy: not a .npy file", NULL);
+    snprintf(path, sizeof path, "%s/missing.npy", dir);
+    rc = run(model, path, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "missing.npy: cannot open", NULL);
+    /* an unknown input name; the same input twice */
+    char named[4300];
+    snprintf(named, sizeof named, "nope=%s", in);
+    rc = run(model, named, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "has no input named 'nope' (inputs: x)", NULL);
+    snprintf(named, sizeof named, "x=%s", in);
+    rc = run(model, named, named, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "input 'x' is given twice", NULL);
+    tu_rmtree(dir);
+    free(dir);
+    free(model);
+    free(in);
+}
+END_TEST
+
+START_TEST(model_errors) {
+    char *dir = tu_tmpdir();
+    char path[4200], npy[4200];
+    char *out, *err;
+    /* missing model, garbage model */
+    snprintf(path, sizeof path, "%s/none.onnx", dir);
+    int rc = run(path, NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, path, "cannot open");
+    snprintf(path, sizeof path, "%s/junk.onnx", dir);
+    FILE *fp = fopen(path, "wb");
+    fputs("\xff\xff\xff\xff junk", fp);
+    fclose(fp);
+    rc = run(path, NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "junk.onnx: not an ONNX model", NULL);
+    rc = run("--info", path, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "junk.onnx: not an ONNX model", NULL);
+    /* an unsupported op: names the file, node and op */
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2");
+    mb_output(b, "y", RNNRUN_FLOAT, "2");
+    mb_node_name(b, mb_node(b, "Hardmax", "x", "y"), "hm");
+    snprintf(path, sizeof path, "%s/hardmax.onnx", dir);
+    ck_assert_int_eq(mb_write(b, path), 0);
+    mb_free(b);
+    rc = run(path, NULL, NULL, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "hardmax.onnx: node 'hm' (Hardmax): op Hardmax", NULL);
+    /* a failure at run time: a Gather index out of range */
+    b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "3");
+    mb_input(b, "i", RNNRUN_INT64, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb_node_name(b, mb_node(b, "Gather", "x,i", "y"), "pick");
+    snprintf(path, sizeof path, "%s/gather.onnx", dir);
+    ck_assert_int_eq(mb_write(b, path), 0);
+    mb_free(b);
+    static const float x[3] = {1, 2, 3};
+    static const int64_t idx[1] = {7};
+    char xp[4300];
+    snprintf(xp, sizeof xp, "%s/x.npy", dir);
+    write_npy(xp, RNNRUN_FLOAT, "3", x);
+    snprintf(npy, sizeof npy, "%s/i.npy", dir);
+    write_npy(npy, RNNRUN_INT64, "1", idx);
+    rc = run(path, xp, npy, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "gather.onnx: node 'pick' (Gather): index 7 is out of range", NULL);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, usage_errors);
+    tcase_add_test(tc, info);
+    tcase_add_test(tc, prints_outputs);
+    tcase_add_test(tc, writes_outputs);
+    tcase_add_test(tc, input_errors);
+    tcase_add_test(tc, model_errors);
+    suite_add_tcase(s, tc);
+    return tu_run_suite(s);
+}
