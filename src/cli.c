@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "npy.h"
+#include "ops/ops.h"
 #include "rnnrun.h"
 
 #define EXIT_USAGE 2
@@ -14,6 +15,7 @@
 static const char *USAGE =
     "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR]\n"
     "       rnnrun --info MODEL.onnx\n"
+    "       rnnrun --ops\n"
     "       rnnrun -h | --help | --version\n"
     "\n"
     "Runs MODEL on the inputs and prints each output's name, dtype, shape and first values.\n"
@@ -21,6 +23,7 @@ static const char *USAGE =
     "  NAME=INPUT.npy  binds to the input called NAME (also an initializer listed as input)\n"
     "  -o DIR          writes DIR/output_<i>.npy for every output i instead (DIR is created)\n"
     "  --info          prints the model's opsets, inputs, outputs and ops, and exits\n"
+    "  --ops           prints the supported ops and their versions (a markdown table)\n"
     "Exit status: 0 on success, 1 on any error (one line on stderr), 2 on a usage error.\n";
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -269,6 +272,10 @@ int main(int argc, char **argv) {
                 return 0;
             } else if (strcmp(a, "--version") == 0) {
                 printf("rnnrun %s\n", rnnrun_version());
+                free(b);
+                return 0;
+            } else if (strcmp(a, "--ops") == 0) {
+                rr_ops_markdown(stdout);
                 free(b);
                 return 0;
             } else if (strcmp(a, "--info") == 0) {

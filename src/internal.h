@@ -22,6 +22,9 @@
 #define RR_MAX_RANK RNNRUN_MAX_RANK
 #define RR_ALIGN 64                       /* every buffer and arena offset is aligned to this */
 #define RR_DEFAULT_MAX_TENSOR_BYTES ((int64_t)4 << 30)
+#define RR_MIN_IR 3        /* IR versions read */
+#define RR_MAX_IR 13
+#define RR_MAX_OPSET 27    /* newest opset of the default domain */
 
 /* ONNX TensorProto.DataType codes used inside rnnrun (a superset of rnnrun_dtype). */
 enum {

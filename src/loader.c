@@ -13,9 +13,6 @@
 #include "onnx.pb-c.h"
 #include "ops/ops.h"
 
-#define RR_MIN_IR 3
-#define RR_MAX_IR 13
-#define RR_MAX_OPSET 27
 
 /* ---- files ----------------------------------------------------------------------------------- */
 

@@ -267,6 +267,26 @@ START_TEST(model_errors) {
 }
 END_TEST
 
+/* README's op table is the dispatch table: it cannot drift. */
+START_TEST(readme_lists_the_ops) {
+    char *out, *err;
+    ck_assert_int_eq(run("--ops", NULL, NULL, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "| Gemm | 7, 9, 11, 13 | 7-27 |\n") != NULL, "%s", out);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/README.md", tu_source_root());
+    char *readme = tu_read_text(path);
+    ck_assert_ptr_nonnull(readme);
+    const char *begin = strstr(readme, "<!-- ops:begin -->\n"), *end = strstr(readme, "<!-- ops:end -->");
+    ck_assert_msg(begin && end && end > begin, "README.md lacks the ops:begin/ops:end markers");
+    begin += strlen("<!-- ops:begin -->\n");
+    ck_assert_msg((size_t)(end - begin) == strlen(out) && strncmp(begin, out, strlen(out)) == 0,
+                  "README.md's op table differs from `rnnrun --ops`: regenerate it with tools/update_readme_ops.sh");
+    free(readme);
+    free(out);
+    free(err);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("cli");
@@ -277,6 +297,7 @@ int main(void) {
     tcase_add_test(tc, writes_outputs);
     tcase_add_test(tc, input_errors);
     tcase_add_test(tc, model_errors);
+    tcase_add_test(tc, readme_lists_the_ops);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -53,6 +53,10 @@ extern const int rr_n_ops;
  * at some version (to tell "unknown op" from "unsupported version"). */
 const rr_op *rr_op_find(const char *op_type, int opset, bool *known);
 
+/* Write the table of supported ops (markdown: op, since_versions, opsets) to f. */
+#include <stdio.h>
+void rr_ops_markdown(FILE *f);
+
 /* ---- helpers for infer and run --------------------------------------------------------------- */
 
 static inline rr_tensor *rr_in(const rr_ctx *c, int i) {

@@ -89,3 +89,15 @@ const rr_op *rr_op_find(const char *op_type, int opset, bool *known) {
     }
     return best;
 }
+
+void rr_ops_markdown(FILE *f) {
+    fprintf(f, "| op | since versions | opsets |\n|---|---|---|\n");
+    for (int i = 0; i < rr_n_ops;) {
+        int j = i;
+        fprintf(f, "| %s | ", rr_ops[i].op_type);
+        for (; j < rr_n_ops && strcmp(rr_ops[j].op_type, rr_ops[i].op_type) == 0; j++)
+            fprintf(f, "%s%d", j > i ? ", " : "", rr_ops[j].since);
+        fprintf(f, " | %d-%d |\n", rr_ops[i].since, RR_MAX_OPSET);
+        i = j;
+    }
+}
