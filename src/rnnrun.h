@@ -21,6 +21,13 @@
 extern "C" {
 #endif
 
+/* Only the calls below are exported from the shared library. */
+#if defined(__GNUC__)
+#define RNNRUN_API __attribute__((visibility("default")))
+#else
+#define RNNRUN_API
+#endif
+
 #define RNNRUN_VERSION_MAJOR 0
 #define RNNRUN_VERSION_MINOR 1
 #define RNNRUN_VERSION_PATCH 0
@@ -29,7 +36,7 @@ extern "C" {
 #define RNNRUN_VERSION_NUMBER 1000
 
 /* The library's version string (equals RNNRUN_VERSION of the library actually linked). */
-const char *rnnrun_version(void);
+RNNRUN_API const char *rnnrun_version(void);
 
 /* Status codes. Every function that returns int returns one of these. */
 enum rnnrun_status {
@@ -49,7 +56,7 @@ enum rnnrun_status {
 };
 
 /* A short English description of a status, e.g. "unsupported". Never NULL; needs no handle. */
-const char *rnnrun_status_str(int status);
+RNNRUN_API const char *rnnrun_status_str(int status);
 
 /* Element types, with ONNX's TensorProto.DataType codes. */
 typedef enum rnnrun_dtype {
@@ -63,9 +70,9 @@ typedef enum rnnrun_dtype {
 } rnnrun_dtype;
 
 /* Name of a dtype ("float32", "int64", ...), or "?" for a code rnnrun does not know. */
-const char *rnnrun_dtype_name(int dtype);
+RNNRUN_API const char *rnnrun_dtype_name(int dtype);
 /* Size of one element in bytes, or 0 for a code rnnrun does not know. */
-size_t rnnrun_dtype_size(int dtype);
+RNNRUN_API size_t rnnrun_dtype_size(int dtype);
 
 #define RNNRUN_MAX_RANK 8
 
@@ -86,74 +93,74 @@ typedef struct rnnrun_session rnnrun_session; /* one stream of execution; one th
  * Returns RNNRUN_OK and sets *out, or returns an error status, sets *out to NULL and, when err is
  * not NULL, writes a NUL-terminated message naming the file, node, op and reason into err (at most
  * err_size bytes). The model is fully validated: every node's op and version must be supported. */
-int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *err, size_t err_size);
+RNNRUN_API int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *err, size_t err_size);
 
 /* The same from bytes in memory (the bytes are not needed after the call). A model loaded this way
  * has no folder, so external tensor data is refused. */
-int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, char *err,
+RNNRUN_API int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, char *err,
                              size_t err_size);
 
 /* Free a model. NULL is a no-op. Every session of the model must have been freed before. */
-void rnnrun_model_free(rnnrun_model *m);
+RNNRUN_API void rnnrun_model_free(rnnrun_model *m);
 
 /* Inputs are the graph inputs the caller must bind: those without an initializer, in graph order.
  * Graph inputs that also have an initializer (older exporters list every weight as an input) keep
  * their initializer unless bound by name with rnnrun_session_set_input_by_name.
  * Counts return -1 for a NULL model; names return NULL for a NULL model or an index out of range.
  * Returned strings live as long as the model. */
-int rnnrun_model_input_count(const rnnrun_model *m);
-int rnnrun_model_output_count(const rnnrun_model *m);
-const char *rnnrun_model_input_name(const rnnrun_model *m, int i);
-const char *rnnrun_model_output_name(const rnnrun_model *m, int i);
+RNNRUN_API int rnnrun_model_input_count(const rnnrun_model *m);
+RNNRUN_API int rnnrun_model_output_count(const rnnrun_model *m);
+RNNRUN_API const char *rnnrun_model_input_name(const rnnrun_model *m, int i);
+RNNRUN_API const char *rnnrun_model_output_name(const rnnrun_model *m, int i);
 
 /* Index of the input or output with this name, or -1. */
-int rnnrun_model_input_index(const rnnrun_model *m, const char *name);
-int rnnrun_model_output_index(const rnnrun_model *m, const char *name);
+RNNRUN_API int rnnrun_model_input_index(const rnnrun_model *m, const char *name);
+RNNRUN_API int rnnrun_model_output_index(const rnnrun_model *m, const char *name);
 
 /* Declared type of input/output i as the model states it: dtype (0 if the model does not say),
  * rank (-1 if unknown), and per dimension a size (-1 when symbolic or unknown) and, for symbolic
  * dimensions, the dim_param name (NULL when none). dims and params may be NULL; otherwise they
  * must hold RNNRUN_MAX_RANK entries. Returns RNNRUN_ERR_RANGE for a bad index. */
-int rnnrun_model_input_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
+RNNRUN_API int rnnrun_model_input_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
                             const char **params);
-int rnnrun_model_output_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
+RNNRUN_API int rnnrun_model_output_info(const rnnrun_model *m, int i, int *dtype, int *rank, int64_t *dims,
                              const char **params);
 
 /* Highest opset of the default ONNX domain the model imports, and its IR version. */
-int rnnrun_model_opset(const rnnrun_model *m);
-int64_t rnnrun_model_ir_version(const rnnrun_model *m);
+RNNRUN_API int rnnrun_model_opset(const rnnrun_model *m);
+RNNRUN_API int64_t rnnrun_model_ir_version(const rnnrun_model *m);
 
 /* Number of nodes, and the op type of node i (in execution order). */
-int rnnrun_model_node_count(const rnnrun_model *m);
-const char *rnnrun_model_node_op(const rnnrun_model *m, int i);
+RNNRUN_API int rnnrun_model_node_count(const rnnrun_model *m);
+RNNRUN_API const char *rnnrun_model_node_op(const rnnrun_model *m, int i);
 
 /* ---- Sessions -------------------------------------------------------------------------------- */
 
 /* Create a session over m. m must outlive the session. */
-int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out);
+RNNRUN_API int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out);
 /* Free a session and everything it owns. NULL is a no-op. */
-void rnnrun_session_free(rnnrun_session *s);
+RNNRUN_API void rnnrun_session_free(rnnrun_session *s);
 
 /* Bind input `index` (0 .. input_count-1). The descriptor is copied; the data is NOT copied and is
  * read during rnnrun_session_run, so it must stay valid and unchanged until that run returns.
  * The dtype must equal the model's declared dtype, the rank the declared rank, and every fixed
  * dimension its declared size; otherwise RNNRUN_ERR_DTYPE / RNNRUN_ERR_SHAPE and nothing is bound. */
-int rnnrun_session_set_input(rnnrun_session *s, int index, const rnnrun_tensor *t);
+RNNRUN_API int rnnrun_session_set_input(rnnrun_session *s, int index, const rnnrun_tensor *t);
 /* Bind by name: any input, or a graph input that has an initializer (overriding it). */
-int rnnrun_session_set_input_by_name(rnnrun_session *s, const char *name, const rnnrun_tensor *t);
+RNNRUN_API int rnnrun_session_set_input_by_name(rnnrun_session *s, const char *name, const rnnrun_tensor *t);
 
 /* Run the model on the bound inputs. The first run for a new combination of input shapes plans
  * (shape inference, constant folding, buffer layout) and caches the plan; later runs with the
  * same shapes allocate nothing. On failure the message names the node, op and reason. */
-int rnnrun_session_run(rnnrun_session *s);
+RNNRUN_API int rnnrun_session_run(rnnrun_session *s);
 
 /* Output `index` of the last successful run. out->data points into the session and stays valid
  * until the next rnnrun_session_run or rnnrun_session_free; the caller must not free it.
  * RNNRUN_ERR_STATE if no run has succeeded since the last failure or binding change of shape. */
-int rnnrun_session_output(rnnrun_session *s, int index, rnnrun_tensor *out);
+RNNRUN_API int rnnrun_session_output(rnnrun_session *s, int index, rnnrun_tensor *out);
 
 /* The message of the last failed call on this session ("" if none). Lives until the next call. */
-const char *rnnrun_session_errmsg(const rnnrun_session *s);
+RNNRUN_API const char *rnnrun_session_errmsg(const rnnrun_session *s);
 
 #ifdef __cplusplus
 }
