@@ -317,6 +317,17 @@ static rr_attr_type guess_attr_type(const Onnx__AttributeProto *a) {
     return RR_ATTR_UNDEFINED;
 }
 
+/* Copy a list attribute of n elements of es bytes into the pool. */
+static int dup_list(rr_pool *pool, const void *src, size_t n, size_t es, void **out, int *count, const char *label,
+                    rr_err *err) {
+    if (n > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
+    *out = rr_pool_alloc(pool, n * es);
+    if (!*out) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    if (n) memcpy(*out, src, n * es);
+    *count = (int)n;
+    return RNNRUN_OK;
+}
+
 static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, const char *label) {
     rr_pool *pool = &L->m->pool;
     rr_err *err = L->err;
@@ -344,18 +355,12 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
         break;
     }
     case RR_ATTR_FLOATS:
-        a->n = (int)ap->n_floats;
-        if (ap->n_floats > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
-        a->floats = rr_pool_alloc(pool, ap->n_floats * sizeof(float));
-        if (!a->floats) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-        if (ap->n_floats) memcpy(a->floats, ap->floats, ap->n_floats * sizeof(float));
+        if (dup_list(pool, ap->floats, ap->n_floats, sizeof(float), (void **)&a->floats, &a->n, label, err))
+            return err->status;
         break;
     case RR_ATTR_INTS:
-        a->n = (int)ap->n_ints;
-        if (ap->n_ints > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
-        a->ints = rr_pool_alloc(pool, ap->n_ints * sizeof(int64_t));
-        if (!a->ints) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-        if (ap->n_ints) memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+        if (dup_list(pool, ap->ints, ap->n_ints, sizeof(int64_t), (void **)&a->ints, &a->n, label, err))
+            return err->status;
         break;
     case RR_ATTR_STRINGS:
         if (ap->n_strings > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
