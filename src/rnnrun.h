@@ -154,9 +154,10 @@ RNNRUN_API int rnnrun_session_set_input_by_name(rnnrun_session *s, const char *n
  * same shapes allocate nothing. On failure the message names the node, op and reason. */
 RNNRUN_API int rnnrun_session_run(rnnrun_session *s);
 
-/* Output `index` of the last successful run. out->data points into the session and stays valid
- * until the next rnnrun_session_run or rnnrun_session_free; the caller must not free it.
- * RNNRUN_ERR_STATE if no run has succeeded since the last failure or binding change of shape. */
+/* Output `index` of the last run. out->data points into the session (or, for an output that is
+ * a graph input, at the caller's input data) and stays valid until the next rnnrun_session_run
+ * or rnnrun_session_free; the caller must not free or write it. RNNRUN_ERR_STATE if there has
+ * been no run yet or the last run failed; RNNRUN_ERR_RANGE for a bad index. */
 RNNRUN_API int rnnrun_session_output(rnnrun_session *s, int index, rnnrun_tensor *out);
 
 /* The message of the last failed call on this session ("" if none). Lives until the next call. */

@@ -108,7 +108,8 @@ int rr_infer_slice(rr_ctx *c) {
         } else {
             s = s < 0 ? 0 : s > dim - 1 ? dim - 1 : s;
             e = e < -1 ? -1 : e > dim - 1 ? dim - 1 : e;
-            n = (s >= 0 && s > e) ? (s - e - 1) / (-t) + 1 : 0;
+            /* an empty axis has no element to start from, whatever the clamp gave */
+            n = (dim > 0 && s > e) ? (s - e - 1) / (-t) + 1 : 0;
         }
         start[a] = n ? s : 0;
         step[a] = n > 1 ? t : 1; /* a step only matters when it is taken, and then it fits */
