@@ -238,24 +238,13 @@ START_TEST(symbolic_dims_agree) {
 }
 END_TEST
 
-/* Counting allocator: after the first run of a shape, runs allocate nothing. */
-typedef struct counter {
-    long allocs, frees;
-} counter;
-static void *count_alloc(void *u, size_t n) {
-    ((counter *)u)->allocs++;
-    return malloc(n);
-}
-static void count_free(void *u, void *p) {
-    ((counter *)u)->frees++;
-    free(p);
-}
+/* After the first run of a shape, runs allocate nothing. */
 
 START_TEST(runs_do_not_allocate) {
     mb *b = add_model();
     rnnrun_model *m = tu_load(b);
-    counter c = {0, 0};
-    rr_allocator a = {count_alloc, count_free, &c};
+    tu_counter c = {0, 0};
+    rr_allocator a = tu_counting_allocator(&c);
     rnnrun_session *s;
     ck_assert_int_eq(rr_session_new_with(m, &a, &s), RNNRUN_OK);
     float x[6] = {0, 1, 2, 3, 4, 5};
@@ -323,18 +312,10 @@ START_TEST(sessions_are_independent) {
 END_TEST
 
 int main(void) {
-    Suite *s = suite_create("api");
-    TCase *tc = tcase_create("api");
-    tcase_add_test(tc, version_and_status);
-    tcase_add_test(tc, model_queries);
-    tcase_add_test(tc, null_handles);
-    tcase_add_test(tc, bind_run_output);
-    tcase_add_test(tc, recovers_after_failed_run);
-    tcase_add_test(tc, defaulted_inputs);
-    tcase_add_test(tc, symbolic_dims_agree);
-    tcase_add_test(tc, runs_do_not_allocate);
-    tcase_add_test(tc, plan_cache_eviction);
-    tcase_add_test(tc, sessions_are_independent);
-    suite_add_tcase(s, tc);
-    return tu_run_suite(s);
+    const TTest *tests[] = {
+        version_and_status, model_queries, null_handles, bind_run_output, recovers_after_failed_run,
+        defaulted_inputs, symbolic_dims_agree, runs_do_not_allocate, plan_cache_eviction,
+        sessions_are_independent,
+    };
+    return tu_main("api", tests, (int)(sizeof tests / sizeof tests[0]));
 }

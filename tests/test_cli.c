@@ -288,16 +288,9 @@ START_TEST(readme_lists_the_ops) {
 END_TEST
 
 int main(void) {
-    Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("cli");
-    tcase_add_test(tc, help_and_version);
-    tcase_add_test(tc, usage_errors);
-    tcase_add_test(tc, info);
-    tcase_add_test(tc, prints_outputs);
-    tcase_add_test(tc, writes_outputs);
-    tcase_add_test(tc, input_errors);
-    tcase_add_test(tc, model_errors);
-    tcase_add_test(tc, readme_lists_the_ops);
-    suite_add_tcase(s, tc);
-    return tu_run_suite(s);
+    const TTest *tests[] = {
+        help_and_version, usage_errors, info, prints_outputs, writes_outputs, input_errors,
+        model_errors, readme_lists_the_ops,
+    };
+    return tu_main("cli", tests, (int)(sizeof tests / sizeof tests[0]));
 }

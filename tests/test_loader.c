@@ -9,6 +9,26 @@
 
 #include "testutil.h"
 
+/* a model with input x and output y, both float (1,) */
+static mb *xy(void) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "1");
+    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    return b;
+}
+
+/* loading b must fail with this status and a message containing frag; frees b */
+static void fails(mb *b, int status, const char *frag) {
+    tu_load_fails(b, status, frag);
+    mb_free(b);
+}
+
+/* a model whose only output is its initializer t */
+static void init_only(mb *b, Onnx__TensorProto *t) {
+    mb_init(b, t);
+    mb_output(b, t->name, 0, NULL);
+}
+
 /* model: y = Identity(w) where w is the given initializer; returns the session after a run */
 static rnnrun_session *run_identity_of(mb *b, Onnx__TensorProto *t, rnnrun_model **m) {
     mb_init(b, t);
@@ -116,71 +136,53 @@ END_TEST
 START_TEST(initializer_errors) {
     const float v[4] = {1, 2, 3, 4};
     mb *b = mb_new(8, 13);
-    mb_init(b, mb_tensor_raw(b, "w", RNNRUN_FLOAT, "2,3", v, 16));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "initializer 'w': raw_data has 16 bytes");
-    mb_free(b);
+    init_only(b, mb_tensor_raw(b, "w", RNNRUN_FLOAT, "2,3", v, 16));
+    fails(b, RNNRUN_ERR_MODEL, "initializer 'w': raw_data has 16 bytes");
 
     b = mb_new(8, 13);
     mb_init_f(b, "w", "2,3", v, 4);
     mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "float_data holds 4 values, the shape needs 6");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "float_data holds 4 values, the shape needs 6");
 
     b = mb_new(8, 13);
     mb_init(b, mb_tensor_raw(b, "w", RNNRUN_FLOAT, "2", NULL, 0))->has_raw_data = 0; /* no data at all */
     mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "holds 0 values");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "holds 0 values");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_raw(b, "w", 8 /* STRING */, "1", "x", 1));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
-    mb_free(b);
+    init_only(b, mb_tensor_raw(b, "w", 8 /* STRING */, "1", "x", 1));
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_raw(b, "w", 99, "1", "x", 1));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "(99) is not supported");
-    mb_free(b);
+    init_only(b, mb_tensor_raw(b, "w", 99, "1", "x", 1));
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "(99) is not supported");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_f(b, "w", "1,1,1,1,1,1,1,1,1", v, 1));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_LIMIT, "rank 9");
-    mb_free(b);
+    init_only(b, mb_tensor_f(b, "w", "1,1,1,1,1,1,1,1,1", v, 1));
+    fails(b, RNNRUN_ERR_LIMIT, "rank 9");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_f(b, "w", "2,-3", v, 4));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "negative dimension");
-    mb_free(b);
+    init_only(b, mb_tensor_f(b, "w", "2,-3", v, 4));
+    fails(b, RNNRUN_ERR_MODEL, "negative dimension");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_f(b, "w", "4294967296,4294967296", v, 4));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_LIMIT, "too many elements");
-    mb_free(b);
+    init_only(b, mb_tensor_f(b, "w", "4294967296,4294967296", v, 4));
+    fails(b, RNNRUN_ERR_LIMIT, "too many elements");
 
     b = mb_new(8, 13);
-    mb_init(b, mb_tensor_f(b, "w", "2000000000", v, 4));
-    mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_LIMIT, "exceeds the limit");
-    mb_free(b);
+    init_only(b, mb_tensor_f(b, "w", "2000000000", v, 4));
+    fails(b, RNNRUN_ERR_LIMIT, "exceeds the limit");
 
     b = mb_new(8, 13);
     mb_init_f(b, "w", "1", v, 1);
     mb_init_f(b, "w", "1", v, 1);
     mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "initializer 'w' is defined twice");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "initializer 'w' is defined twice");
 
     b = mb_new(8, 13);
     mb_init_f(b, "", "1", v, 1);
     mb_output(b, "w", 0, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "has no name");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "has no name");
 }
 END_TEST
 
@@ -320,8 +322,7 @@ START_TEST(ir_versions) {
     }
     mb *b = mb_new(8, 13);
     mb_model(b)->has_ir_version = 0;
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "IR version 0");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "IR version 0");
 }
 END_TEST
 
@@ -356,114 +357,86 @@ START_TEST(opsets) {
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "y", RNNRUN_FLOAT, "1");
     mb_node(b, "Relu", "x", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "imports no opset of the default ONNX domain");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "imports no opset of the default ONNX domain");
     /* the default domain imported twice at different versions */
     b = mb_new(8, 13);
     mb_opset_import(b, "", 14);
     mb_output(b, "y", RNNRUN_FLOAT, "1");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "imported twice");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "imported twice");
 }
 END_TEST
 
 START_TEST(unsupported_ops_versions_domains) {
-    mb *b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb *b = xy();
     mb_node_name(b, mb_node(b, "FrobnicateV2", "x", "y"), "frob_1");
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "node 'frob_1' (FrobnicateV2): op FrobnicateV2");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "node 'frob_1' (FrobnicateV2): op FrobnicateV2");
     /* an op that exists, at an opset below its first supported version */
     b = mb_new(3, 6);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "y", RNNRUN_FLOAT, "1");
     mb_node(b, "Add", "x,x", "y");
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "op Add at opset 6 is not supported");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "op Add at opset 6 is not supported");
     /* an unnamed node is named by its first output */
-    b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    b = xy();
     mb_node_domain(b, mb_node(b, "Inverse", "x", "y"), "com.microsoft");
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "node #0 (Inverse, output 'y'): domain 'com.microsoft'");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "node #0 (Inverse, output 'y'): domain 'com.microsoft'");
 }
 END_TEST
 
 START_TEST(invalid_graphs) {
     /* dangling input */
-    mb *b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    mb *b = xy();
     mb_node(b, "Add", "x,ghost", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "input 'ghost' is not produced by any node");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "input 'ghost' is not produced by any node");
     /* cycle */
-    b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    b = xy();
     mb_node(b, "Add", "x,b", "a");
     mb_node(b, "Relu", "a", "b");
     mb_node(b, "Relu", "a", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "cycle");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "cycle");
     /* self-reference */
     b = mb_new(8, 13);
     mb_output(b, "y", RNNRUN_FLOAT, "1");
     mb_node(b, "Relu", "y", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "reads its own output 'y'");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "reads its own output 'y'");
     /* two producers of one name */
-    b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    b = xy();
     mb_node(b, "Relu", "x", "y");
     mb_node(b, "Tanh", "x", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "output 'y' is already defined");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "output 'y' is already defined");
     /* a node output shadowing a graph input */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "x", RNNRUN_FLOAT, "1");
     mb_node(b, "Relu", "x", "x");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "already defined");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "already defined");
     /* graph output nobody produces */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "nothing", RNNRUN_FLOAT, "1");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "graph output 'nothing' is not produced");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "graph output 'nothing' is not produced");
     /* no outputs at all; no graph */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "no outputs");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "no outputs");
     b = mb_new(8, 13);
     mb_model(b)->graph = NULL;
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "no graph");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "no graph");
     /* duplicate graph input */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "x", RNNRUN_FLOAT, "1");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "'x' is listed twice");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "'x' is listed twice");
     /* a node without outputs, without op_type */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1");
     mb_output(b, "x", RNNRUN_FLOAT, "1");
     mb_node(b, "Relu", "x", "");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "node has no outputs");
-    mb_free(b);
-    b = mb_new(8, 13);
-    mb_input(b, "x", RNNRUN_FLOAT, "1");
-    mb_output(b, "y", RNNRUN_FLOAT, "1");
+    fails(b, RNNRUN_ERR_MODEL, "node has no outputs");
+    b = xy();
     mb_node(b, "", "x", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "no op_type");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "no op_type");
 }
 END_TEST
 
@@ -472,20 +445,17 @@ START_TEST(arity_and_attributes) {
     mb_input(b, "x", RNNRUN_FLOAT, "2,2");
     mb_output(b, "y", RNNRUN_FLOAT, "2,2");
     mb_node(b, "Gemm", "x", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "required input 1 is missing");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "required input 1 is missing");
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "2,2");
     mb_output(b, "y", RNNRUN_FLOAT, "2,2");
     mb_node(b, "Relu", "x,x", "y");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "2 inputs given, Relu-13 takes at most 1");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "2 inputs given, Relu-13 takes at most 1");
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "2,2");
     mb_output(b, "y", RNNRUN_FLOAT, "2,2");
     mb_node(b, "Relu", "x", "y,z");
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "2 outputs given");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "2 outputs given");
     /* the same attribute twice */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "2,2");
@@ -494,8 +464,7 @@ START_TEST(arity_and_attributes) {
     static const int64_t perm[2] = {1, 0};
     mb_attr_ints(b, n, "perm", 2, perm);
     mb_attr_ints(b, n, "perm", 2, perm);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "attribute 'perm' is given twice");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "attribute 'perm' is given twice");
     /* an attribute of the wrong type is refused when the model is planned */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "2,2");
@@ -516,8 +485,7 @@ START_TEST(arity_and_attributes) {
     n = mb_node(b, "Transpose", "x", "y");
     mb_attr_ints(b, n, "perm", 2, perm);
     n->attribute[0]->ref_attr_name = "outer_perm";
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "refers to a function attribute");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "refers to a function attribute");
     /* attributes without a type field (old IR) are typed from the field that is set */
     b = mb_new(3, 8);
     mb_input(b, "x", RNNRUN_FLOAT, "2,3");
@@ -552,25 +520,21 @@ START_TEST(graph_input_types) {
     vi->type->value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
     vi->type->sequence_type = &seq;
     mb_output(b, "x", RNNRUN_FLOAT, "1");
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "only tensor types");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "only tensor types");
     /* string input */
     b = mb_new(8, 13);
     mb_input(b, "x", 8, "1");
     mb_output(b, "x", 8, "1");
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "dtype string");
     /* rank above the maximum, a negative dimension */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "1,1,1,1,1,1,1,1,1");
     mb_output(b, "x", RNNRUN_FLOAT, NULL);
-    tu_load_fails(b, RNNRUN_ERR_LIMIT, "rank 9");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_LIMIT, "rank 9");
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, "2,-2");
     mb_output(b, "x", RNNRUN_FLOAT, NULL);
-    tu_load_fails(b, RNNRUN_ERR_MODEL, "negative");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_MODEL, "negative");
     /* no type at all: any tensor binds */
     b = mb_new(8, 13);
     mb_input(b, "x", RNNRUN_FLOAT, NULL)->type = NULL;
@@ -741,8 +705,7 @@ START_TEST(external_data) {
 
     /* from a buffer there is no folder */
     b = external_model("weights.bin", 8, 16);
-    tu_load_fails(b, RNNRUN_ERR_UNSUPPORTED, "needs the model's folder");
-    mb_free(b);
+    fails(b, RNNRUN_ERR_UNSUPPORTED, "needs the model's folder");
 
     free(link);
     free(outside);
@@ -773,26 +736,12 @@ START_TEST(file_errors) {
 END_TEST
 
 int main(void) {
-    Suite *s = suite_create("loader");
-    TCase *tc = tcase_create("loader");
-    tcase_add_test(tc, initializer_float_data);
-    tcase_add_test(tc, initializer_raw_data_every_dtype);
-    tcase_add_test(tc, initializer_typed_fields);
-    tcase_add_test(tc, initializer_scalar_and_empty);
-    tcase_add_test(tc, initializer_errors);
-    tcase_add_test(tc, constant_node_forms);
-    tcase_add_test(tc, nodes_out_of_order);
-    tcase_add_test(tc, outputs_that_are_inputs_or_initializers);
-    tcase_add_test(tc, omitted_optional_inputs);
-    tcase_add_test(tc, ir_versions);
-    tcase_add_test(tc, opsets);
-    tcase_add_test(tc, unsupported_ops_versions_domains);
-    tcase_add_test(tc, invalid_graphs);
-    tcase_add_test(tc, arity_and_attributes);
-    tcase_add_test(tc, graph_input_types);
-    tcase_add_test(tc, malformed_bytes);
-    tcase_add_test(tc, external_data);
-    tcase_add_test(tc, file_errors);
-    suite_add_tcase(s, tc);
-    return tu_run_suite(s);
+    const TTest *tests[] = {
+        initializer_float_data, initializer_raw_data_every_dtype, initializer_typed_fields,
+        initializer_scalar_and_empty, initializer_errors, constant_node_forms, nodes_out_of_order,
+        outputs_that_are_inputs_or_initializers, omitted_optional_inputs, ir_versions, opsets,
+        unsupported_ops_versions_domains, invalid_graphs, arity_and_attributes, graph_input_types,
+        malformed_bytes, external_data, file_errors,
+    };
+    return tu_main("loader", tests, (int)(sizeof tests / sizeof tests[0]));
 }

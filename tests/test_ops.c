@@ -1803,82 +1803,26 @@ START_TEST(arity_and_versions) {
 END_TEST
 
 int main(void) {
-    Suite *s = suite_create("ops");
-    TCase *tc = tcase_create("ops");
-    tcase_add_test(tc, binary_same_shape);
-    tcase_add_test(tc, binary_scalar_tensor);
-    tcase_add_test(tc, binary_row_broadcast);
-    tcase_add_test(tc, binary_column_broadcast);
-    tcase_add_test(tc, binary_nd_broadcast);
-    tcase_add_test(tc, binary_rank0_and_zero_size);
-    tcase_add_test(tc, binary_not_broadcastable);
-    tcase_add_test(tc, binary_dtype_mismatch);
-    tcase_add_test(tc, binary_int32);
-    tcase_add_test(tc, binary_int64);
-    tcase_add_test(tc, binary_int8);
-    tcase_add_test(tc, binary_uint8);
-    tcase_add_test(tc, binary_float_div_by_zero);
-    tcase_add_test(tc, binary_double);
-    tcase_add_test(tc, sigmoid_values);
-    tcase_add_test(tc, tanh_values);
-    tcase_add_test(tc, relu_float);
-    tcase_add_test(tc, relu_int_opset14);
-    tcase_add_test(tc, activation_dtypes_refused);
-    tcase_add_test(tc, gemm_trans_alpha_beta);
-    tcase_add_test(tc, gemm_c_shapes);
-    tcase_add_test(tc, gemm_c_required_before_11);
-    tcase_add_test(tc, gemm_shape_errors);
-    tcase_add_test(tc, gemm_odd_sizes);
-    tcase_add_test(tc, gemm_zero_size);
-    tcase_add_test(tc, gemm_double);
-    tcase_add_test(tc, matmul_ranks);
-    tcase_add_test(tc, matmul_batch_broadcast);
-    tcase_add_test(tc, matmul_errors);
-    tcase_add_test(tc, matmul_zero_size);
-    tcase_add_test(tc, matmul_double);
-    tcase_add_test(tc, constant_forms);
-    tcase_add_test(tc, constant_refused);
-    tcase_add_test(tc, identity);
-    tcase_add_test(tc, gather_axis0);
-    tcase_add_test(tc, gather_axis1_and_negative_axis);
-    tcase_add_test(tc, gather_2d_indices);
-    tcase_add_test(tc, gather_scalar_index);
-    tcase_add_test(tc, gather_negative_and_int32_indices);
-    tcase_add_test(tc, gather_out_of_range);
-    tcase_add_test(tc, gather_errors);
-    tcase_add_test(tc, shape_full);
-    tcase_add_test(tc, shape_start_end);
-    tcase_add_test(tc, squeeze_axes_attribute);
-    tcase_add_test(tc, squeeze_axes_input);
-    tcase_add_test(tc, squeeze_errors);
-    tcase_add_test(tc, unsqueeze_axes_attribute);
-    tcase_add_test(tc, unsqueeze_axes_input);
-    tcase_add_test(tc, unsqueeze_errors);
-    tcase_add_test(tc, concat_axes);
-    tcase_add_test(tc, concat_zero_size_and_int64);
-    tcase_add_test(tc, concat_errors);
-    tcase_add_test(tc, slice_opset1_attributes);
-    tcase_add_test(tc, slice_negative_and_clamped);
-    tcase_add_test(tc, slice_steps);
-    tcase_add_test(tc, slice_axes_omitted_and_negative);
-    tcase_add_test(tc, slice_empty_results);
-    tcase_add_test(tc, slice_negative_step_start_below_range);
-    tcase_add_test(tc, slice_errors);
-    tcase_add_test(tc, transpose_default_perm);
-    tcase_add_test(tc, transpose_perms);
-    tcase_add_test(tc, transpose_invalid_perm);
-    tcase_add_test(tc, reshape_zero_and_minus_one);
-    tcase_add_test(tc, reshape_allowzero);
-    tcase_add_test(tc, reshape_zero_copies_opset13);
-    tcase_add_test(tc, reshape_errors);
-    tcase_add_test(tc, reshape_minus_one_zero_size);
-    tcase_add_test(tc, views_are_zero_copy);
-    tcase_add_test(tc, views_of_computed_values);
-    tcase_add_test(tc, shape_inputs_computed_from_shapes);
-    tcase_add_test(tc, shape_inputs_fed_are_pinned);
-    tcase_add_test(tc, shape_inputs_fed_replan);
-    tcase_add_test(tc, shape_inputs_computed_refused);
-    tcase_add_test(tc, arity_and_versions);
-    suite_add_tcase(s, tc);
-    return tu_run_suite(s);
+    const TTest *tests[] = {
+        binary_same_shape, binary_scalar_tensor, binary_row_broadcast, binary_column_broadcast,
+        binary_nd_broadcast, binary_rank0_and_zero_size, binary_not_broadcastable,
+        binary_dtype_mismatch, binary_int32, binary_int64, binary_int8, binary_uint8,
+        binary_float_div_by_zero, binary_double, sigmoid_values, tanh_values, relu_float,
+        relu_int_opset14, activation_dtypes_refused, gemm_trans_alpha_beta, gemm_c_shapes,
+        gemm_c_required_before_11, gemm_shape_errors, gemm_odd_sizes, gemm_zero_size, gemm_double,
+        matmul_ranks, matmul_batch_broadcast, matmul_errors, matmul_zero_size, matmul_double,
+        constant_forms, constant_refused, identity, gather_axis0, gather_axis1_and_negative_axis,
+        gather_2d_indices, gather_scalar_index, gather_negative_and_int32_indices,
+        gather_out_of_range, gather_errors, shape_full, shape_start_end, squeeze_axes_attribute,
+        squeeze_axes_input, squeeze_errors, unsqueeze_axes_attribute, unsqueeze_axes_input,
+        unsqueeze_errors, concat_axes, concat_zero_size_and_int64, concat_errors,
+        slice_opset1_attributes, slice_negative_and_clamped, slice_steps,
+        slice_axes_omitted_and_negative, slice_empty_results, slice_negative_step_start_below_range,
+        slice_errors, transpose_default_perm, transpose_perms, transpose_invalid_perm,
+        reshape_zero_and_minus_one, reshape_allowzero, reshape_zero_copies_opset13, reshape_errors,
+        reshape_minus_one_zero_size, views_are_zero_copy, views_of_computed_values,
+        shape_inputs_computed_from_shapes, shape_inputs_fed_are_pinned, shape_inputs_fed_replan,
+        shape_inputs_computed_refused, arity_and_versions,
+    };
+    return tu_main("ops", tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -242,17 +242,6 @@ START_TEST(folds_constant_math_and_views) {
 END_TEST
 
 /* A shape given as a graph input is pinned: same values reuse the plan, others replan. */
-typedef struct counter {
-    long allocs;
-} counter;
-static void *count_alloc(void *u, size_t n) {
-    ((counter *)u)->allocs++;
-    return malloc(n);
-}
-static void count_free(void *u, void *p) {
-    (void)u;
-    free(p);
-}
 
 START_TEST(pins_shape_inputs) {
     mb *b = mb_new(8, 14);
@@ -261,8 +250,8 @@ START_TEST(pins_shape_inputs) {
     mb_output(b, "y", RNNRUN_FLOAT, NULL);
     mb_node(b, "Reshape", "x,shape", "y");
     rnnrun_model *m = tu_load(b);
-    counter c = {0};
-    rr_allocator a = {count_alloc, count_free, &c};
+    tu_counter c = {0, 0};
+    rr_allocator a = tu_counting_allocator(&c);
     rnnrun_session *s;
     ck_assert_int_eq(rr_session_new_with(m, &a, &s), RNNRUN_OK);
     float x[6] = {1, 2, 3, 4, 5, 6};
@@ -321,15 +310,9 @@ START_TEST(size_limits) {
 END_TEST
 
 int main(void) {
-    Suite *s = suite_create("plan");
-    TCase *tc = tcase_create("plan");
-    tcase_add_test(tc, folds_shape_chains);
-    tcase_add_test(tc, infers_shapes);
-    tcase_add_test(tc, arena_reuses_buffers);
-    tcase_add_test(tc, prunes_dead_nodes);
-    tcase_add_test(tc, folds_constant_math_and_views);
-    tcase_add_test(tc, pins_shape_inputs);
-    tcase_add_test(tc, size_limits);
-    suite_add_tcase(s, tc);
-    return tu_run_suite(s);
+    const TTest *tests[] = {
+        folds_shape_chains, infers_shapes, arena_reuses_buffers, prunes_dead_nodes,
+        folds_constant_math_and_views, pins_shape_inputs, size_limits,
+    };
+    return tu_main("plan", tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -130,6 +130,29 @@ const char *tu_source_root(void) {
     return r && r[0] ? r : ".";
 }
 
+int tu_main(const char *name, const TTest *const *tests, int n) {
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    for (int i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
+    suite_add_tcase(s, tc);
+    return tu_run_suite(s);
+}
+
+static void *count_alloc(void *u, size_t n) {
+    ((tu_counter *)u)->allocs++;
+    return malloc(n);
+}
+
+static void count_free(void *u, void *p) {
+    ((tu_counter *)u)->frees++;
+    free(p);
+}
+
+rr_allocator tu_counting_allocator(tu_counter *c) {
+    rr_allocator a = {count_alloc, count_free, c};
+    return a;
+}
+
 int tu_run_suite(Suite *s) {
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

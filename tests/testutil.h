@@ -50,5 +50,13 @@ char *tu_read_text(const char *path);
 
 /* Run a Check suite; returns the process exit status. */
 int tu_run_suite(Suite *s);
+/* main() of a test program: one suite `name` of the n tests. */
+int tu_main(const char *name, const TTest *const *tests, int n);
+
+/* An allocator that counts calls, for proving that runs allocate nothing. */
+typedef struct tu_counter {
+    long allocs, frees;
+} tu_counter;
+rr_allocator tu_counting_allocator(tu_counter *c);
 
 #endif
