@@ -56,7 +56,10 @@ static int cmd_info(const char *path) {
     printf("model: %s\n", path);
     printf("ir_version: %lld\n", (long long)m->ir_version);
     printf("producer: %s\n", m->producer[0] ? m->producer : "(none)");
-    printf("opset: ai.onnx %d\n", m->opset);
+    printf("opsets:");
+    for (int i = 0; i < m->n_imports; i++)
+        printf("%s %s %lld", i ? "," : "", m->import_domains[i], (long long)m->import_versions[i]);
+    printf("%s\n", m->n_imports ? "" : " (none)");
     char buf[400];
     int64_t dims[RNNRUN_MAX_RANK];
     const char *params[RNNRUN_MAX_RANK];

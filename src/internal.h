@@ -193,6 +193,9 @@ struct rnnrun_model {
     const char *path;         /* file the model came from, or "<buffer>" */
     int64_t ir_version;
     int opset;                /* default domain */
+    int n_imports;            /* every opset_import entry, for reports */
+    const char **import_domains;
+    int64_t *import_versions;
     const char *producer;     /* producer_name + version, may be "" */
     int n_values;
     rr_value *values;

@@ -548,8 +548,16 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
     m->producer = rr_pool_strdup(pool, prod);
     if (!m->producer) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     m->opset = 0;
+    if (mp->n_opset_import > INT_MAX / 4) return rr_fail(err, RNNRUN_ERR_LIMIT, "too many opset imports");
+    m->import_domains = rr_pool_alloc(pool, (mp->n_opset_import + 1) * sizeof(char *));
+    m->import_versions = rr_pool_alloc(pool, (mp->n_opset_import + 1) * sizeof(int64_t));
+    if (!m->import_domains || !m->import_versions) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < mp->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *o = mp->opset_import[i];
+        m->import_domains[i] = rr_pool_strdup(pool, is_default_domain(o->domain) ? "ai.onnx" : o->domain);
+        m->import_versions[i] = o->has_version ? o->version : 0;
+        if (!m->import_domains[i]) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        m->n_imports++;
         if (is_default_domain(o->domain)) {
             int64_t v = o->has_version ? o->version : 0;
             if (v < 1 || v > RR_MAX_OPSET)

@@ -98,7 +98,7 @@ START_TEST(info) {
     char *model = loop_model();
     char *out, *err;
     ck_assert_int_eq(run("--info", model, NULL, NULL, NULL, &out, &err), 0);
-    const char *want[] = {"ir_version: 7", "producer: pytorch", "opset: ai.onnx 13", "inputs:",
+    const char *want[] = {"ir_version: 7", "producer: pytorch", "opsets: ai.onnx 13\n", "inputs:",
                           "0 x: float32 (batch, 6, 16)", "outputs:", "0 y: float32 (batch, 5)",
                           "initializers: 4 (225 values)", "nodes: 33", "Gemm                 7",
                           "Gather               6", "Tanh                 6", "Sigmoid              1"};
@@ -267,6 +267,29 @@ START_TEST(model_errors) {
 }
 END_TEST
 
+START_TEST(info_lists_every_opset_import) {
+    char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/m.onnx", dir);
+    mb *b = mb_new(8, 14);
+    mb_opset_import(b, "ai.onnx.ml", 3);
+    mb_input(b, "x", RNNRUN_FLOAT, "n,?");
+    mb_output(b, "y", RNNRUN_FLOAT, NULL);
+    mb_node(b, "Relu", "x", "y");
+    ck_assert_int_eq(mb_write(b, path), 0);
+    mb_free(b);
+    char *out, *err;
+    ck_assert_int_eq(run("--info", path, NULL, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "opsets: ai.onnx 14, ai.onnx.ml 3\n") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "0 x: float32 (n, ?)\n") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "0 y: float32 (unknown rank)\n") != NULL, "%s", out);
+    free(out);
+    free(err);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* README's op table is the dispatch table: it cannot drift. */
 START_TEST(readme_lists_the_ops) {
     char *out, *err;
@@ -290,7 +313,7 @@ END_TEST
 int main(void) {
     const TTest *tests[] = {
         help_and_version, usage_errors, info, prints_outputs, writes_outputs, input_errors,
-        model_errors, readme_lists_the_ops,
+        model_errors, readme_lists_the_ops, info_lists_every_opset_import,
     };
     return tu_main("cli", tests, (int)(sizeof tests / sizeof tests[0]));
 }
