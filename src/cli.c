@@ -33,19 +33,6 @@ static int usage_error(const char *fmt, const char *arg) {
     return EXIT_USAGE;
 }
 
-/* "(batch, 6, 16)" for a declared shape, "(unknown rank)" when none */
-static const char *decl_shape(int rank, const int64_t *dims, const char **params, char *buf, size_t size) {
-    if (rank < 0) return snprintf(buf, size, "(unknown rank)"), buf;
-    size_t k = (size_t)snprintf(buf, size, "(");
-    for (int d = 0; d < rank && k < size; d++) {
-        const char *sep = d ? ", " : "";
-        if (dims[d] >= 0) k += (size_t)snprintf(buf + k, size - k, "%s%lld", sep, (long long)dims[d]);
-        else k += (size_t)snprintf(buf + k, size - k, "%s%s", sep, params[d] ? params[d] : "?");
-    }
-    if (k < size) snprintf(buf + k, size - k, rank == 1 ? ",)" : ")");
-    return buf;
-}
-
 static int cmd_info(const char *path) {
     rnnrun_model *m;
     char err[1200];
@@ -61,22 +48,19 @@ static int cmd_info(const char *path) {
         printf("%s %s %lld", i ? "," : "", m->import_domains[i], (long long)m->import_versions[i]);
     printf("%s\n", m->n_imports ? "" : " (none)");
     char buf[400];
-    int64_t dims[RNNRUN_MAX_RANK];
-    const char *params[RNNRUN_MAX_RANK];
-    int dt, rank;
     printf("inputs:\n");
-    for (int i = 0; i < rnnrun_model_input_count(m); i++) {
-        rnnrun_model_input_info(m, i, &dt, &rank, dims, params);
-        printf("  %d %s: %s %s\n", i, rnnrun_model_input_name(m, i), dt ? rr_dtype_name(dt) : "(any dtype)",
-               decl_shape(rank, dims, params, buf, sizeof buf));
+    for (int i = 0; i < m->n_inputs; i++) {
+        const rr_value *v = &m->values[m->slots[i]];
+        printf("  %d %s: %s %s\n", i, v->name, v->decl_dtype ? rr_dtype_name(v->decl_dtype) : "(any dtype)",
+               rr_decl_str(v, buf, sizeof buf));
     }
     int n_def = m->n_slots - m->n_inputs;
     if (n_def) printf("inputs with initializers (bind by name to override): %d\n", n_def);
     printf("outputs:\n");
-    for (int i = 0; i < rnnrun_model_output_count(m); i++) {
-        rnnrun_model_output_info(m, i, &dt, &rank, dims, params);
-        printf("  %d %s: %s %s\n", i, rnnrun_model_output_name(m, i), dt ? rr_dtype_name(dt) : "(dtype not declared)",
-               decl_shape(rank, dims, params, buf, sizeof buf));
+    for (int i = 0; i < m->n_outputs; i++) {
+        const rr_value *v = &m->values[m->outputs[i]];
+        printf("  %d %s: %s %s\n", i, v->name, v->decl_dtype ? rr_dtype_name(v->decl_dtype) : "(dtype not declared)",
+               rr_decl_str(v, buf, sizeof buf));
     }
     int64_t n_init = 0, n_params = 0;
     for (int v = 0; v < m->n_values; v++)

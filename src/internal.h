@@ -210,6 +210,10 @@ struct rnnrun_model {
     int64_t max_tensor_bytes;
 };
 
+/* A value's declared shape, "(batch, 6, 16)": symbolic dims by name ("?" when unnamed),
+ * "(unknown rank)" when the model declares none. */
+const char *rr_decl_str(const rr_value *v, char *buf, size_t size);
+
 /* "node 'name' (Op)" or "node #3 (Op, output 'y')" into buf. */
 const char *rr_node_label(const rnnrun_model *m, const rr_node *n, char *buf, size_t size);
 

@@ -78,18 +78,6 @@ const char *rnnrun_session_errmsg(const rnnrun_session *s) { return s ? s->errms
 
 /* ---- binding --------------------------------------------------------------------------------- */
 
-/* "(batch, 6, 16)" from a declaration. */
-static const char *decl_str(const rr_value *v, char *buf, size_t size) {
-    size_t k = (size_t)snprintf(buf, size, "(");
-    for (int d = 0; d < v->decl_rank && k < size; d++) {
-        const char *sep = d ? ", " : "";
-        if (v->decl[d].size >= 0) k += (size_t)snprintf(buf + k, size - k, "%s%lld", sep, (long long)v->decl[d].size);
-        else k += (size_t)snprintf(buf + k, size - k, "%s%s", sep, v->decl[d].param ? v->decl[d].param : "?");
-    }
-    if (k < size) snprintf(buf + k, size - k, v->decl_rank == 1 ? ",)" : ")");
-    return buf;
-}
-
 static int bind_slot(rnnrun_session *s, int slot, const rnnrun_tensor *t) {
     s->errmsg[0] = 0;
     const rr_value *v = &s->m->values[s->m->slots[slot]];
@@ -107,7 +95,7 @@ static int bind_slot(rnnrun_session *s, int slot, const rnnrun_tensor *t) {
         for (int d = 0; ok && d < t->rank; d++) ok = v->decl[d].size < 0 || v->decl[d].size == t->shape[d];
         if (!ok)
             return fail(s, RNNRUN_ERR_SHAPE, "input '%s': expected shape %s, got %s", v->name,
-                        decl_str(v, want, sizeof want), rr_shape_str(t->shape, t->rank, got, sizeof got));
+                        rr_decl_str(v, want, sizeof want), rr_shape_str(t->shape, t->rank, got, sizeof got));
     }
     rr_tensor b = {.dtype = (int)t->dtype};
     rr_err err = {0};

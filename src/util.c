@@ -281,6 +281,21 @@ const char *rr_node_label(const rnnrun_model *m, const rr_node *n, char *buf, si
     return buf;
 }
 
+const char *rr_decl_str(const rr_value *v, char *buf, size_t size) {
+    if (v->decl_rank < 0) {
+        snprintf(buf, size, "(unknown rank)");
+        return buf;
+    }
+    size_t k = (size_t)snprintf(buf, size, "(");
+    for (int d = 0; d < v->decl_rank && k < size; d++) {
+        const char *sep = d ? ", " : "";
+        if (v->decl[d].size >= 0) k += (size_t)snprintf(buf + k, size - k, "%s%lld", sep, (long long)v->decl[d].size);
+        else k += (size_t)snprintf(buf + k, size - k, "%s%s", sep, v->decl[d].param ? v->decl[d].param : "?");
+    }
+    if (k < size) snprintf(buf + k, size - k, v->decl_rank == 1 ? ",)" : ")");
+    return buf;
+}
+
 const rr_attr *rr_attr_find(const rr_node *n, const char *name) {
     for (int i = 0; i < n->n_attr; i++)
         if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
