@@ -1,7 +1,6 @@
 /* End to end: one models/<case>/ folder (model.onnx, input_<i>.npy, expected_<i>.npy from
  * PyTorch) through the library and through the rnnrun CLI. Usage: test_models CASE_DIR.
  * Outputs must match PyTorch's within 1e-5 (absolute); integer outputs exactly. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,32 +32,22 @@ static rr_tensor read_npy(const char *dir, const char *prefix, int i) {
     return t;
 }
 
-/* got (dtype, shape, data) must equal expected_<i>.npy */
-static void compare(int i, int dtype, int rank, const int64_t *dims, const void *data) {
+/* got must equal expected_<i>.npy (PyTorch's) within ATOL */
+static void compare(int i, const rnnrun_tensor *got) {
     rr_tensor want = read_npy(g_case, "expected", i);
-    ck_assert_msg(dtype == want.dtype, "output %d: dtype %s, expected %s", i, rr_dtype_name(dtype),
-                  rr_dtype_name(want.dtype));
-    char g[200], w[200];
-    rr_shape_str(dims, rank, g, sizeof g);
-    rr_shape_str(want.dims, want.rank, w, sizeof w);
-    ck_assert_msg(strcmp(g, w) == 0, "output %d: shape %s, expected %s", i, g, w);
-    double maxerr = 0;
-    rr_tensor got = want;
-    got.data = (void *)data;
-    for (int64_t k = 0; k < want.numel; k++) {
-        if (dtype == RR_FLOAT || dtype == RR_DOUBLE) {
-            double a = rr_get_real(&got, k), b = rr_get_real(&want, k);
-            if (isnan(a) && isnan(b)) continue;
-            double e = fabs(a - b);
-            if (!(e <= maxerr)) maxerr = e;
-            ck_assert_msg(e <= ATOL, "output %d element %lld: got %.9g, PyTorch %.9g", i, (long long)k, a, b);
-        } else {
-            ck_assert_msg(rr_get_int(&got, k) == rr_get_int(&want, k), "output %d element %lld differs", i,
-                          (long long)k);
-        }
-    }
-    printf("  output %d %s %s: max abs error %.3g\n", i, rr_dtype_name(dtype), g, maxerr);
+    char what[64], shape[200];
+    snprintf(what, sizeof what, "output %d (vs PyTorch)", i);
+    double maxerr = tu_match(what, got, &want, ATOL, 0);
+    printf("  output %d %s %s: max abs error %.3g\n", i, rr_dtype_name(want.dtype),
+           rr_shape_str(want.dims, want.rank, shape, sizeof shape), maxerr);
     free(want.data);
+}
+
+/* the API's view of a tensor read from a file */
+static rnnrun_tensor api_tensor(const rr_tensor *t) {
+    rnnrun_tensor a = {.dtype = (rnnrun_dtype)t->dtype, .rank = t->rank, .data = t->data};
+    for (int d = 0; d < t->rank; d++) a.shape[d] = t->dims[d];
+    return a;
 }
 
 START_TEST(library) {
@@ -75,8 +64,7 @@ START_TEST(library) {
     rr_tensor *in = calloc((size_t)n_in + 1, sizeof *in);
     for (int i = 0; i < n_in; i++) {
         in[i] = read_npy(g_case, "input", i);
-        rnnrun_tensor t = {.dtype = (rnnrun_dtype)in[i].dtype, .rank = in[i].rank, .data = in[i].data};
-        for (int d = 0; d < t.rank; d++) t.shape[d] = in[i].dims[d];
+        rnnrun_tensor t = api_tensor(&in[i]);
         ck_assert_msg(rnnrun_session_set_input(s, i, &t) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
     }
     /* twice: the second run reuses the plan and must give the same answer */
@@ -85,7 +73,7 @@ START_TEST(library) {
         for (int i = 0; i < n_out; i++) {
             rnnrun_tensor o;
             ck_assert_int_eq(rnnrun_session_output(s, i, &o), RNNRUN_OK);
-            compare(i, (int)o.dtype, o.rank, o.shape, o.data);
+            compare(i, &o);
         }
     }
     for (int i = 0; i < n_in; i++) free(in[i].data);
@@ -121,7 +109,8 @@ START_TEST(cli) {
     ck_assert_str_eq(err, "");
     for (int i = 0; i < n_out; i++) {
         rr_tensor got = read_npy(outdir, "output", i);
-        compare(i, got.dtype, got.rank, got.dims, got.data);
+        rnnrun_tensor g = api_tensor(&got);
+        compare(i, &g);
         free(got.data);
     }
     free(out);

@@ -121,17 +121,8 @@ static void read_fixture(const char *name, rr_tensor *t) {
 
 /* the whole file into a malloc'd buffer */
 static unsigned char *slurp(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    unsigned char *b = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_uint_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
+    unsigned char *b = (unsigned char *)tu_read_file(path, size);
+    ck_assert_msg(b != NULL, "cannot read %s", path);
     return b;
 }
 

@@ -7,7 +7,6 @@
  * (meson's "skipped") instead of failing: used for Debian's ONNX 1.12 test data, which covers
  * every ONNX op, not just those of recurrent models. */
 #include <dirent.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,10 @@
 
 static const char *g_case;
 
-static uint8_t *slurp(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)len + 1);
-    *n = fread(buf, 1, (size_t)len, f);
-    fclose(f);
-    return buf;
-}
-
 /* Read a serialized TensorProto into a tensor from pool; returns false if the file is absent. */
 static bool read_pb(rr_pool *pool, const char *path, rr_tensor **t, char *name, size_t name_size) {
     size_t n;
-    uint8_t *buf = slurp(path, &n);
+    uint8_t *buf = (uint8_t *)tu_read_file(path, &n);
     if (!buf) return false;
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, n, buf);
     free(buf);
@@ -47,28 +34,6 @@ static bool read_pb(rr_pool *pool, const char *path, rr_tensor **t, char *name, 
     onnx__tensor_proto__free_unpacked(tp, NULL);
     ck_assert_msg(st == RNNRUN_OK, "%s", err.msg);
     return true;
-}
-
-static void check_output(const char *set, int i, const rnnrun_tensor *got, const rr_tensor *want) {
-    ck_assert_msg((int)got->dtype == want->dtype, "%s output %d: dtype %s, expected %s", set, i,
-                  rr_dtype_name((int)got->dtype), rr_dtype_name(want->dtype));
-    char g[200], w[200];
-    rr_shape_str(got->shape, got->rank, g, sizeof g);
-    rr_shape_str(want->dims, want->rank, w, sizeof w);
-    ck_assert_msg(strcmp(g, w) == 0, "%s output %d: shape %s, expected %s", set, i, g, w);
-    rr_tensor gt = *want;
-    gt.data = got->data;
-    for (int64_t k = 0; k < want->numel; k++) {
-        if (want->dtype == RR_FLOAT || want->dtype == RR_DOUBLE) {
-            double a = rr_get_real(&gt, k), b = rr_get_real(want, k);
-            if ((isnan(a) && isnan(b)) || a == b) continue;
-            ck_assert_msg(fabs(a - b) <= ATOL + RTOL * fabs(b), "%s output %d element %lld: got %.9g, expected %.9g",
-                          set, i, (long long)k, a, b);
-        } else {
-            ck_assert_msg(rr_get_int(&gt, k) == rr_get_int(want, k), "%s output %d element %lld: got %lld, expected %lld",
-                          set, i, (long long)k, (long long)rr_get_int(&gt, k), (long long)rr_get_int(want, k));
-        }
-    }
 }
 
 static void run_set(const rnnrun_model *m, const char *set) {
@@ -101,7 +66,9 @@ static void run_set(const rnnrun_model *m, const char *set) {
         if (idx < 0) idx = i;
         rnnrun_tensor got;
         ck_assert_int_eq(rnnrun_session_output(s, idx, &got), RNNRUN_OK);
-        check_output(set, i, &got, want);
+        char what[4500];
+        snprintf(what, sizeof what, "%s output %d", set, i);
+        tu_match(what, &got, want, ATOL, RTOL);
         n_out++;
     }
     ck_assert_msg(n_out > 0, "%s has no outputs", set);

@@ -107,6 +107,32 @@ void tu_equal_bytes(const void *got, const void *want, size_t n) {
         ck_assert_msg(g[i] == w[i], "byte %zu: got 0x%02x, expected 0x%02x", i, g[i], w[i]);
 }
 
+double tu_match(const char *what, const rnnrun_tensor *got, const rr_tensor *want, double atol, double rtol) {
+    ck_assert_msg((int)got->dtype == want->dtype, "%s: dtype %s, expected %s", what, rr_dtype_name((int)got->dtype),
+                  rr_dtype_name(want->dtype));
+    char g[200], w[200];
+    rr_shape_str(got->shape, got->rank, g, sizeof g);
+    rr_shape_str(want->dims, want->rank, w, sizeof w);
+    ck_assert_msg(strcmp(g, w) == 0, "%s: shape %s, expected %s", what, g, w);
+    rr_tensor gt = *want;
+    gt.data = got->data;
+    double maxerr = 0;
+    for (int64_t k = 0; k < want->numel; k++) {
+        if (want->dtype == RR_FLOAT || want->dtype == RR_DOUBLE) {
+            double a = rr_get_real(&gt, k), b = rr_get_real(want, k);
+            if ((isnan(a) && isnan(b)) || a == b) continue;
+            double e = fabs(a - b);
+            if (!(e <= maxerr)) maxerr = e;
+            ck_assert_msg(e <= atol + rtol * fabs(b), "%s element %lld: got %.9g, expected %.9g", what, (long long)k, a,
+                          b);
+        } else {
+            ck_assert_msg(rr_get_int(&gt, k) == rr_get_int(want, k), "%s element %lld: got %lld, expected %lld", what,
+                          (long long)k, (long long)rr_get_int(&gt, k), (long long)rr_get_int(want, k));
+        }
+    }
+    return maxerr;
+}
+
 char *tu_tmpdir(void) {
     const char *base = getenv("TMPDIR");
     char tmpl[4096];
@@ -161,7 +187,9 @@ int tu_run_suite(Suite *s) {
     return failed ? 1 : 0;
 }
 
-char *tu_read_text(const char *path) {
+char *tu_read_text(const char *path) { return tu_read_file(path, NULL); }
+
+char *tu_read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, n = 0;
@@ -174,6 +202,7 @@ char *tu_read_text(const char *path) {
     }
     fclose(f);
     buf[n] = 0;
+    if (size) *size = n;
     return buf;
 }
 

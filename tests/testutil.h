@@ -33,6 +33,10 @@ void tu_close_f32(const float *got, const float *want, int64_t n, double atol, d
 void tu_close_f64(const double *got, const double *want, int64_t n, double atol, double rtol);
 void tu_equal_i64(const int64_t *got, const int64_t *want, int64_t n);
 void tu_equal_bytes(const void *got, const void *want, size_t n);
+/* got must have want's dtype and shape exactly, and values within atol + rtol * |want| (NaN
+ * matches NaN; integers and bools exactly). Messages start with `what`. Returns the largest
+ * absolute error. */
+double tu_match(const char *what, const rnnrun_tensor *got, const rr_tensor *want, double atol, double rtol);
 
 /* A fresh empty folder under $TMPDIR (or /tmp); the caller removes it with tu_rmtree. */
 char *tu_tmpdir(void);
@@ -45,7 +49,9 @@ const char *tu_source_root(void);
  * (the caller frees them; either pointer may be NULL to discard). Returns the exit status, or
  * 128 + signal number if it was killed, or -1 if it could not be started. */
 int tu_exec(const char *const *argv, char **out, char **err);
-/* Read a whole file into a malloc'd NUL-terminated string (NULL if it cannot be read). */
+/* Read a whole file into malloc'd memory, NUL-terminated (NULL if it cannot be read); *size
+ * (if not NULL) gets its length. */
+char *tu_read_file(const char *path, size_t *size);
 char *tu_read_text(const char *path);
 
 /* Run a Check suite; returns the process exit status. */
