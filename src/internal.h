@@ -55,6 +55,10 @@ static inline bool rr_add_ok(int64_t a, int64_t b, int64_t *out) {
     return !__builtin_add_overflow(a, b, out);
 }
 static inline size_t rr_align_up(size_t n) { return (n + (RR_ALIGN - 1)) & ~(size_t)(RR_ALIGN - 1); }
+/* The first RR_ALIGN-aligned address at or after p (blocks are over-allocated by RR_ALIGN). */
+static inline void *rr_align_ptr(void *p) {
+    return (void *)(((uintptr_t)p + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1));
+}
 
 /* ---- allocation ------------------------------------------------------------------------------ */
 

@@ -144,7 +144,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
         }
         rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;
-        s->arena = (unsigned char *)(((uintptr_t)raw + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1));
+        s->arena = rr_align_ptr(raw);
         s->arena_cap = p->arena_size;
         s->t_valid = false;
     }

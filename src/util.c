@@ -110,8 +110,7 @@ static rr_pool_chunk *chunk_new(rr_pool *p, size_t size) {
     size_t bytes = chunk_hdr() + size + RR_ALIGN;
     void *raw = rr_alloc(p->a, bytes);
     if (!raw) return NULL;
-    uintptr_t a = ((uintptr_t)raw + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1);
-    rr_pool_chunk *c = (rr_pool_chunk *)a;
+    rr_pool_chunk *c = rr_align_ptr(raw);
     c->raw = raw;
     c->next = NULL;
     p->total += bytes;
