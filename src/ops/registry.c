@@ -22,6 +22,9 @@ RR_DECLARE_OP(transpose);
 RR_DECLARE_OP(concat);
 RR_DECLARE_OP(slice);
 RR_DECLARE_OP(gather);
+RR_DECLARE_OP(rnn);
+RR_DECLARE_OP(gru);
+RR_DECLARE_OP(lstm);
 
 #define E(op, since, min_in, max_in, min_out, max_out, flags, fn) \
     {op, since, min_in, max_in, min_out, max_out, flags, rr_infer_##fn, rr_run_##fn}
@@ -38,6 +41,8 @@ const rr_op rr_ops[] = {
     E("Constant", 21, 0, 0, 1, 1, 0, constant), E("Constant", 23, 0, 0, 1, 1, 0, constant),
     E("Constant", 24, 0, 0, 1, 1, 0, constant), E("Constant", 25, 0, 0, 1, 1, 0, constant),
     BIN("Div", 7), BIN("Div", 13), BIN("Div", 14),
+    E("GRU", 1, 3, 6, 0, 2, 0, gru), E("GRU", 3, 3, 6, 0, 2, 0, gru), E("GRU", 7, 3, 6, 0, 2, 0, gru),
+    E("GRU", 14, 3, 6, 0, 2, 0, gru), E("GRU", 22, 3, 6, 0, 2, 0, gru),
     E("Gather", 1, 2, 2, 1, 1, 0, gather), E("Gather", 11, 2, 2, 1, 1, 0, gather),
     E("Gather", 13, 2, 2, 1, 1, 0, gather),
     E("Gemm", 7, 3, 3, 1, 1, 0, gemm), E("Gemm", 9, 3, 3, 1, 1, 0, gemm),
@@ -47,9 +52,13 @@ const rr_op rr_ops[] = {
     E("Identity", 19, 1, 1, 1, 1, ALIAS, identity), E("Identity", 21, 1, 1, 1, 1, ALIAS, identity),
     E("Identity", 23, 1, 1, 1, 1, ALIAS, identity), E("Identity", 24, 1, 1, 1, 1, ALIAS, identity),
     E("Identity", 25, 1, 1, 1, 1, ALIAS, identity),
+    E("LSTM", 1, 3, 8, 0, 3, 0, lstm), E("LSTM", 7, 3, 8, 0, 3, 0, lstm), E("LSTM", 14, 3, 8, 0, 3, 0, lstm),
+    E("LSTM", 22, 3, 8, 0, 3, 0, lstm),
     E("MatMul", 1, 2, 2, 1, 1, 0, matmul), E("MatMul", 9, 2, 2, 1, 1, 0, matmul),
     E("MatMul", 13, 2, 2, 1, 1, 0, matmul),
     BIN("Mul", 7), BIN("Mul", 13), BIN("Mul", 14),
+    E("RNN", 1, 3, 6, 0, 2, 0, rnn), E("RNN", 7, 3, 6, 0, 2, 0, rnn), E("RNN", 14, 3, 6, 0, 2, 0, rnn),
+    E("RNN", 22, 3, 6, 0, 2, 0, rnn),
     E("Relu", 6, 1, 1, 1, 1, 0, relu), E("Relu", 13, 1, 1, 1, 1, 0, relu), E("Relu", 14, 1, 1, 1, 1, 0, relu),
     E("Reshape", 5, 2, 2, 1, 1, ALIAS, reshape), E("Reshape", 13, 2, 2, 1, 1, ALIAS, reshape),
     E("Reshape", 14, 2, 2, 1, 1, ALIAS, reshape), E("Reshape", 19, 2, 2, 1, 1, ALIAS, reshape),

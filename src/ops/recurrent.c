@@ -1,0 +1,463 @@
+/* RNN, GRU and LSTM, every version (float32). Shapes and gate order: recurrent.h.
+ *
+ * At plan time the attributes and shapes are checked and constant W, R, B are packed once per
+ * direction: W' (I, G*H) and R' (H, G*H) row-major, and one bias row per gate. A run then does,
+ * per direction:
+ *   XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias          one product for every time step
+ *   per step t:  A (B, G*H) = H_prev (B, H) @ R' (H, G*H)      the recurrent product
+ *                then, per row still inside its sequence, the gates fused with their activations.
+ * W, R, B fed at run time are packed into the workspace instead. Nothing is allocated in a run. */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../kernels/kernels.h"
+#include "ops.h"
+#include "recurrent.h"
+
+/* ---- attributes ------------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    bool alpha, beta;            /* which parameters the function takes */
+    bool has_default;            /* the parameters have defaults (the standalone ONNX ops') */
+    float def_alpha, def_beta;
+} act_info[RR_ACT_COUNT] = {
+    [RR_ACT_RELU] = {"Relu", false, false, true, 0, 0},
+    [RR_ACT_TANH] = {"Tanh", false, false, true, 0, 0},
+    [RR_ACT_SIGMOID] = {"Sigmoid", false, false, true, 0, 0},
+    [RR_ACT_AFFINE] = {"Affine", true, true, false, 0, 0},
+    [RR_ACT_LEAKYRELU] = {"LeakyRelu", true, false, true, 0.01f, 0},
+    [RR_ACT_THRESHOLDEDRELU] = {"ThresholdedRelu", true, false, true, 1.0f, 0},
+    [RR_ACT_SCALEDTANH] = {"ScaledTanh", true, true, false, 0, 0},
+    [RR_ACT_HARDSIGMOID] = {"HardSigmoid", true, true, true, 0.2f, 0.5f},
+    [RR_ACT_ELU] = {"Elu", true, false, true, 1.0f, 0},
+    [RR_ACT_SOFTSIGN] = {"Softsign", false, false, true, 0, 0},
+    [RR_ACT_SOFTPLUS] = {"Softplus", false, false, true, 0, 0},
+};
+
+static const char *kind_name[] = {"RNN", "GRU", "LSTM"};
+
+/* Read a FLOATS / STRINGS attribute (absent: count 0). */
+static int attr_list(const rr_ctx *c, const char *name, rr_attr_type type, const rr_attr **out) {
+    const rr_attr *a = rr_attr_find(c->node, name);
+    *out = NULL;
+    if (!a) return RNNRUN_OK;
+    if (a->type != type)
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "attribute '%s' must be a list of %s", name,
+                          type == RR_ATTR_FLOATS ? "floats" : "strings");
+    *out = a;
+    return RNNRUN_OK;
+}
+
+/* activations, activation_alpha, activation_beta -> r->act. Alpha and beta values are consumed
+ * in order by the activations that take them (as ONNX Runtime does); an activation left
+ * without a value uses its standalone op's default, and one that has none is an error. */
+static int parse_activations(const rr_ctx *c, rr_rec *r) {
+    static const rr_act_fn defaults[3][3] = {
+        {RR_ACT_TANH}, {RR_ACT_SIGMOID, RR_ACT_TANH}, {RR_ACT_SIGMOID, RR_ACT_TANH, RR_ACT_TANH}};
+    const int per_dir = r->kind + 1; /* functions per direction: f; f g; f g h */
+    const rr_attr *names, *alphas, *betas;
+    if (attr_list(c, "activations", RR_ATTR_STRINGS, &names) ||
+        attr_list(c, "activation_alpha", RR_ATTR_FLOATS, &alphas) ||
+        attr_list(c, "activation_beta", RR_ATTR_FLOATS, &betas))
+        return c->err->status;
+    int n = names ? names->n : 0;
+    if (names && n != per_dir * r->D && !(r->D == 2 && n == per_dir))
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "'activations' has %d functions; %s with %d direction%s needs %d",
+                          n, kind_name[r->kind], r->D, r->D > 1 ? "s" : "", per_dir * r->D);
+    int ia = 0, ib = 0;
+    for (int d = 0; d < r->D; d++)
+        for (int k = 0; k < per_dir; k++) {
+            rr_act *a = &r->act[d][k];
+            if (!names) {
+                *a = (rr_act){defaults[r->kind][k], 0, 0};
+                continue;
+            }
+            /* one list for both directions when it names a single direction's functions */
+            const char *nm = names->strings[(n == per_dir ? 0 : d * per_dir) + k];
+            int fn = 0;
+            while (fn < RR_ACT_COUNT && strcasecmp(nm, act_info[fn].name) != 0) fn++;
+            if (fn == RR_ACT_COUNT)
+                return rr_op_fail(c, RNNRUN_ERR_MODEL,
+                                  "unknown activation '%s' (known: Relu, Tanh, Sigmoid, Affine, LeakyRelu, "
+                                  "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus)", nm);
+            a->fn = (rr_act_fn)fn;
+            a->alpha = act_info[fn].def_alpha;
+            a->beta = act_info[fn].def_beta;
+            if (act_info[fn].alpha) {
+                if (alphas && ia < alphas->n) a->alpha = alphas->floats[ia++];
+                else if (!act_info[fn].has_default)
+                    return rr_op_fail(c, RNNRUN_ERR_MODEL,
+                                      "too few activation_alpha values: %s (activation %d) has none left",
+                                      act_info[fn].name, d * per_dir + k);
+            }
+            if (act_info[fn].beta) {
+                if (betas && ib < betas->n) a->beta = betas->floats[ib++];
+                else if (!act_info[fn].has_default)
+                    return rr_op_fail(c, RNNRUN_ERR_MODEL,
+                                      "too few activation_beta values: %s (activation %d) has none left",
+                                      act_info[fn].name, d * per_dir + k);
+            }
+        }
+    return RNNRUN_OK;
+}
+
+/* ---- plan -------------------------------------------------------------------------------------- */
+
+typedef struct rec_params {
+    rr_rec r;
+    /* per direction, when W, R (and B) are plan-time constants; NULL: packed in each run */
+    float *wt[2];    /* (I, G*H): W transposed */
+    float *rt[2];    /* (H, G*H): R transposed */
+    float *bias[2];  /* (G*H + H): bias added to XW per gate; then GRU's Rbh when linear_before_reset */
+    bool seq_known;  /* sequence_lens was checked at plan time */
+} rec_params;
+
+/* Workspace (floats): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) | A2 (B, H) | h (B, H) | c (B, H)
+ * | when not packed at plan time: W' (I, G*H) | R' (H, G*H) | bias (G*H + H) */
+typedef struct rec_ws {
+    float *xw, *a, *tmp, *a2, *h, *c, *wt, *rt, *bias;
+} rec_ws;
+
+static bool ws_layout(const rr_rec *r, bool packed, float *base, rec_ws *w, int64_t *total) {
+    int64_t GH = r->G * r->H, sizes[9], n = 0;
+    bool ok = rr_mul_ok(r->T, r->B, &sizes[0]) && rr_mul_ok(sizes[0], GH, &sizes[0]) &&
+              rr_mul_ok(r->B, GH, &sizes[1]) && rr_mul_ok(r->B, r->H, &sizes[2]) &&
+              rr_mul_ok(r->I, GH, &sizes[6]) && rr_mul_ok(r->H, GH, &sizes[7]);
+    if (!ok) return false;
+    sizes[3] = sizes[4] = sizes[5] = sizes[2];
+    sizes[8] = GH + r->H;
+    if (packed) sizes[6] = sizes[7] = sizes[8] = 0;
+    float **slot[9] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c, &w->wt, &w->rt, &w->bias};
+    for (int i = 0; i < 9; i++) {
+        *slot[i] = base ? base + n : NULL;
+        if (!rr_add_ok(n, sizes[i], &n)) return false;
+    }
+    *total = n;
+    return true;
+}
+
+/* Pack direction d: wt (I, G*H) = W[d]^T, rt (H, G*H) = R[d]^T, bias = Wb + Rb per gate (GRU's h
+ * gate takes Rbh inside the reset product when linear_before_reset: bias[G*H..] = Rbh). */
+static void pack_dir(const rr_rec *r, const float *W, const float *R, const float *Bias, int d, float *wt, float *rt,
+                     float *bias) {
+    const int64_t H = r->H, I = r->I, GH = r->G * H;
+    const float *Wd = W + d * GH * I, *Rd = R + d * GH * H;
+    for (int64_t n = 0; n < GH; n++) {
+        for (int64_t k = 0; k < I; k++) wt[k * GH + n] = Wd[n * I + k];
+        for (int64_t k = 0; k < H; k++) rt[k * GH + n] = Rd[n * H + k];
+    }
+    const float *Wb = Bias ? Bias + d * 2 * GH : NULL, *Rb = Wb ? Wb + GH : NULL;
+    for (int64_t n = 0; n < GH; n++) {
+        bool inner = r->kind == RR_REC_GRU && r->lbr && n >= 2 * H;
+        bias[n] = Wb ? Wb[n] + (inner ? 0.0f : Rb[n]) : 0.0f;
+    }
+    for (int64_t j = 0; j < H; j++) bias[GH + j] = (Rb && r->kind == RR_REC_GRU && r->lbr) ? Rb[2 * H + j] : 0.0f;
+}
+
+/* Check a tensor's shape against the expected one. */
+static int need_shape(const rr_ctx *c, const rr_tensor *t, const char *what, int rank, const int64_t *want,
+                      const char *why) {
+    bool ok = t->rank == rank;
+    for (int d = 0; ok && d < rank; d++) ok = t->dims[d] == want[d];
+    if (ok) return RNNRUN_OK;
+    char s1[160], s2[160];
+    return rr_op_fail(c, RNNRUN_ERR_SHAPE, "%s has shape %s but must be %s (%s)", what,
+                      rr_shape_str(t->dims, t->rank, s1, sizeof s1), rr_shape_str(want, rank, s2, sizeof s2), why);
+}
+
+static int check_seq_values(const rr_ctx *c, const rr_rec *r, const rr_rec_io *io) {
+    for (int64_t b = 0; b < r->B; b++) {
+        int64_t len = rr_rec_len(r, io, b);
+        if (len < 0 || len > r->T)
+            return rr_op_fail(c, RNNRUN_ERR_VALUE, "sequence_lens[%lld] is %lld, outside [0, %lld] (the sequence length)",
+                              (long long)b, (long long)len, (long long)r->T);
+    }
+    return RNNRUN_OK;
+}
+
+static int infer_rec(rr_ctx *c, int kind) {
+    const rr_node *n = c->node;
+    const int opset = rr_opset(c);
+    rec_params *p = rr_pool_alloc(c->pool, sizeof *p);
+    if (!p) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+    memset(p, 0, sizeof *p);
+    rr_rec *r = &p->r;
+    r->kind = kind;
+    r->G = kind == RR_REC_RNN ? 1 : kind == RR_REC_GRU ? 3 : 4;
+
+    const char *dir;
+    int64_t hidden, layout, lbr, input_forget;
+    bool has_hidden = rr_attr_find(n, "hidden_size") != NULL;
+    if (rr_attr_string(n, "direction", "forward", &dir, c->err) ||
+        rr_attr_int(n, "hidden_size", 0, &hidden, c->err) || rr_attr_int(n, "layout", 0, &layout, c->err) ||
+        rr_attr_int(n, "linear_before_reset", 0, &lbr, c->err) ||
+        rr_attr_int(n, "input_forget", 0, &input_forget, c->err) ||
+        rr_attr_float(n, "clip", INFINITY, &r->clip, c->err))
+        return rr_op_prefix(c);
+    if (!strcmp(dir, "forward") || !strcmp(dir, "reverse")) {
+        r->D = 1;
+        r->reverse[0] = dir[0] == 'r';
+    } else if (!strcmp(dir, "bidirectional")) {
+        r->D = 2;
+        r->reverse[1] = true;
+    } else {
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "direction '%s' is not forward, reverse or bidirectional", dir);
+    }
+    if (rr_attr_find(n, "layout") && opset < 14)
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "attribute 'layout' exists from %s-14 on (the model's opset is %d)",
+                          kind_name[kind], opset);
+    if (layout != 0 && layout != 1) return rr_op_fail(c, RNNRUN_ERR_MODEL, "layout %lld is not 0 or 1", (long long)layout);
+    r->layout = (int)layout;
+    if (rr_attr_find(n, "linear_before_reset") && (kind != RR_REC_GRU || opset < 3))
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "attribute 'linear_before_reset' belongs to GRU-3 and later");
+    if (rr_attr_find(n, "input_forget") && kind != RR_REC_LSTM)
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "attribute 'input_forget' belongs to LSTM");
+    if (rr_attr_find(n, "output_sequence") && opset >= 7)
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "attribute 'output_sequence' belongs to %s-1 only", kind_name[kind]);
+    r->lbr = lbr != 0;
+    r->input_forget = input_forget != 0;
+    if (!(r->clip > 0.0f)) return rr_op_fail(c, RNNRUN_ERR_MODEL, "clip %g must be positive", (double)r->clip);
+    if (parse_activations(c, r)) return c->err->status;
+
+    const rr_tensor *X = rr_in(c, 0), *W = rr_in(c, 1), *R = rr_in(c, 2), *B = rr_in(c, 3), *S = rr_in(c, 4),
+                    *H0 = rr_in(c, 5), *C0 = kind == RR_REC_LSTM ? rr_in(c, 6) : NULL,
+                    *P = kind == RR_REC_LSTM ? rr_in(c, 7) : NULL;
+    if (X->dtype != RR_FLOAT) {
+        if (X->dtype == RR_DOUBLE || X->dtype == RR_FLOAT16)
+            return rr_op_fail(c, RNNRUN_ERR_UNSUPPORTED, "X is %s; rnnrun runs %s on float32 only",
+                              rr_dtype_name(X->dtype), kind_name[kind]);
+        return rr_op_fail(c, RNNRUN_ERR_DTYPE, "X is %s, not a float type", rr_dtype_name(X->dtype));
+    }
+    const rr_tensor *same[] = {W, R, B, H0, C0, P};
+    const char *same_name[] = {"W", "R", "B", "initial_h", "initial_c", "P"};
+    for (int i = 0; i < 6; i++)
+        if (same[i] && same[i]->dtype != X->dtype)
+            return rr_op_fail(c, RNNRUN_ERR_DTYPE, "%s is %s but X is %s", same_name[i], rr_dtype_name(same[i]->dtype),
+                              rr_dtype_name(X->dtype));
+    if (S && S->dtype != RR_INT32 && S->dtype != RR_INT64)
+        return rr_op_fail(c, RNNRUN_ERR_DTYPE, "sequence_lens is %s, not int32", rr_dtype_name(S->dtype));
+    if (X->rank != 3) {
+        char s[160];
+        return rr_op_fail(c, RNNRUN_ERR_SHAPE, "X has shape %s but must have rank 3 (%s)",
+                          rr_shape_str(X->dims, X->rank, s, sizeof s),
+                          layout ? "batch, seq_length, input_size" : "seq_length, batch, input_size");
+    }
+    r->T = X->dims[layout ? 1 : 0];
+    r->B = X->dims[layout ? 0 : 1];
+    r->I = X->dims[2];
+    if (has_hidden) {
+        if (hidden <= 0) return rr_op_fail(c, RNNRUN_ERR_MODEL, "hidden_size %lld must be positive", (long long)hidden);
+        r->H = hidden;
+    } else {
+        if (R->rank != 3) return rr_op_fail(c, RNNRUN_ERR_SHAPE, "R must have rank 3 (num_directions, %d*hidden_size, hidden_size)", r->G);
+        r->H = R->dims[2];
+    }
+    const int64_t D = r->D, H = r->H, G = r->G;
+    if (H > (INT64_C(1) << 24) || r->I > (INT64_C(1) << 30))
+        return rr_op_fail(c, RNNRUN_ERR_LIMIT, "hidden_size %lld or input size %lld is too large", (long long)H,
+                          (long long)r->I);
+    char why[200];
+    snprintf(why, sizeof why, "num_directions %lld, hidden_size %lld, input_size %lld", (long long)D, (long long)H,
+             (long long)r->I);
+    int64_t wdims[3] = {D, G * H, r->I}, rdims[3] = {D, G * H, H}, bdims[2] = {D, 2 * G * H}, pdims[2] = {D, 3 * H};
+    int64_t sdims[3] = {D, r->B, H}, sdims1[3] = {r->B, D, H}, qdims[1] = {r->B};
+    if (need_shape(c, W, "W", 3, wdims, why) || need_shape(c, R, "R", 3, rdims, why) ||
+        (B && need_shape(c, B, "B", 2, bdims, why)) || (S && need_shape(c, S, "sequence_lens", 1, qdims, "batch")) ||
+        (H0 && need_shape(c, H0, "initial_h", 3, layout ? sdims1 : sdims, why)) ||
+        (C0 && need_shape(c, C0, "initial_c", 3, layout ? sdims1 : sdims, why)) ||
+        (P && need_shape(c, P, "P", 2, pdims, why)))
+        return c->err->status;
+    if (S && S->data) {
+        rr_rec_io io = {.seq = S->data, .seq64 = S->dtype == RR_INT64};
+        if (check_seq_values(c, r, &io)) return c->err->status;
+        p->seq_known = true;
+    }
+
+    /* pack constant weights now */
+    bool packed = W->data && R->data && (!B || B->data);
+    if (packed)
+        for (int d = 0; d < r->D; d++) {
+            p->wt[d] = rr_pool_alloc(c->pool, (size_t)(r->I * G * H) * sizeof(float));
+            p->rt[d] = rr_pool_alloc(c->pool, (size_t)(H * G * H) * sizeof(float));
+            p->bias[d] = rr_pool_alloc(c->pool, (size_t)(G * H + H) * sizeof(float));
+            if (!p->wt[d] || !p->rt[d] || !p->bias[d]) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+            pack_dir(r, W->data, R->data, B ? B->data : NULL, d, p->wt[d], p->rt[d], p->bias[d]);
+        }
+    rec_ws w;
+    int64_t floats;
+    if (!ws_layout(r, packed, NULL, &w, &floats) || floats > INT64_MAX / 4)
+        return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
+    c->ws_size = (size_t)floats * sizeof(float);
+    c->params = p;
+
+    int64_t ydims[4] = {r->T, D, r->B, H}, ydims1[4] = {r->B, r->T, D, H};
+    if (rr_set_out(c, 0, RR_FLOAT, 4, layout ? ydims1 : ydims) ||
+        rr_set_out(c, 1, RR_FLOAT, 3, layout ? sdims1 : sdims))
+        return c->err->status;
+    if (kind == RR_REC_LSTM && rr_set_out(c, 2, RR_FLOAT, 3, layout ? sdims1 : sdims)) return c->err->status;
+    return RNNRUN_OK;
+}
+
+int rr_infer_rnn(rr_ctx *c) { return infer_rec(c, RR_REC_RNN); }
+int rr_infer_gru(rr_ctx *c) { return infer_rec(c, RR_REC_GRU); }
+int rr_infer_lstm(rr_ctx *c) { return infer_rec(c, RR_REC_LSTM); }
+
+/* ---- run --------------------------------------------------------------------------------------- */
+
+/* a[j] = clip(a[j]), j < n (no-op for an infinite bound) */
+static void clip_span(float *a, int64_t n, float clip) {
+    if (isinf(clip)) return;
+    for (int64_t j = 0; j < n; j++) a[j] = a[j] > clip ? clip : (a[j] < -clip ? -clip : a[j]);
+}
+
+/* a[j] = clip(a[j] + x[j]), j < n */
+static void add_clip(float *a, const float *x, int64_t n, float clip) {
+    for (int64_t j = 0; j < n; j++) a[j] += x[j];
+    clip_span(a, n, clip);
+}
+
+/* One step of the gates for row b: a (G*H) holds h_prev @ R', x (G*H) the row's XW; updates h
+ * (and c) of the row. GRU without linear_before_reset takes two passes around a second product
+ * (see run_dir), so it is not here. */
+static void step_rnn(const rr_rec *r, int d, float *a, const float *x, float *h) {
+    add_clip(a, x, r->H, r->clip);
+    rr_act_apply(&r->act[d][0], a, r->H);
+    memcpy(h, a, (size_t)r->H * sizeof *h);
+}
+
+static void step_gru_lbr(const rr_rec *r, int d, float *a, const float *x, const float *rbh, float *h) {
+    const int64_t H = r->H;
+    float *z = a, *rg = a + H, *hh = a + 2 * H;
+    add_clip(z, x, 2 * H, r->clip);                     /* z and r */
+    rr_act_apply(&r->act[d][0], z, 2 * H);
+    for (int64_t j = 0; j < H; j++) hh[j] = x[2 * H + j] + rg[j] * (hh[j] + rbh[j]);
+    clip_span(hh, H, r->clip);
+    rr_act_apply(&r->act[d][1], hh, H);
+    for (int64_t j = 0; j < H; j++) h[j] = (1.0f - z[j]) * hh[j] + z[j] * h[j];
+}
+
+static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const float *P, float *h, float *cst) {
+    const int64_t H = r->H;
+    const rr_act *f = &r->act[d][0], *g = &r->act[d][1], *ha = &r->act[d][2];
+    float *gi = a, *go = a + H, *gf = a + 2 * H, *gc = a + 3 * H;
+    if (P)
+        for (int64_t j = 0; j < H; j++) gi[j] += P[j] * cst[j];
+    add_clip(gi, x, H, r->clip);
+    rr_act_apply(f, gi, H);
+    if (r->input_forget) {
+        for (int64_t j = 0; j < H; j++) gf[j] = 1.0f - gi[j];
+    } else {
+        if (P)
+            for (int64_t j = 0; j < H; j++) gf[j] += P[2 * H + j] * cst[j];
+        add_clip(gf, x + 2 * H, H, r->clip);
+        rr_act_apply(f, gf, H);
+    }
+    add_clip(gc, x + 3 * H, H, r->clip);
+    rr_act_apply(g, gc, H);
+    for (int64_t j = 0; j < H; j++) cst[j] = gf[j] * cst[j] + gi[j] * gc[j];
+    if (P)
+        for (int64_t j = 0; j < H; j++) go[j] += P[H + j] * cst[j];
+    add_clip(go, x + H, H, r->clip);
+    rr_act_apply(f, go, H);
+    memcpy(gc, cst, (size_t)H * sizeof *gc);
+    rr_act_apply(ha, gc, H);
+    for (int64_t j = 0; j < H; j++) h[j] = go[j] * gc[j];
+}
+
+static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt, const float *rt, const float *bias,
+                    const rec_ws *w) {
+    const int64_t T = r->T, B = r->B, I = r->I, H = r->H, GH = r->G * H;
+    const bool gru2 = r->kind == RR_REC_GRU && !r->lbr; /* two products per step */
+    const float *P = io->P ? io->P + d * 3 * H : NULL;
+    /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
+    rr_sgemm(T * B, GH, I, io->X, I, 1, wt, GH, 1, w->xw, GH, false);
+    for (int64_t row = 0; row < T * B; row++)
+        for (int64_t n = 0; n < GH; n++) w->xw[row * GH + n] += bias[n];
+    for (int64_t b = 0; b < B; b++) {
+        float *h = w->h + b * H, *cs = w->c + b * H;
+        if (io->h0) memcpy(h, io->h0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *h);
+        else memset(h, 0, (size_t)H * sizeof *h);
+        if (io->c0) memcpy(cs, io->c0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *cs);
+        else memset(cs, 0, (size_t)H * sizeof *cs);
+    }
+    for (int64_t s = 0; s < T; s++) {
+        const int64_t t = r->reverse[d] ? T - 1 - s : s;
+        /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
+        rr_sgemm(B, gru2 ? 2 * H : GH, H, w->h, H, 1, rt, GH, 1, w->a, GH, false);
+        if (gru2) {
+            /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
+            for (int64_t b = 0; b < B; b++) {
+                float *a = w->a + b * GH, *tmp = w->tmp + b * H;
+                if (t >= rr_rec_len(r, io, b)) {
+                    memset(tmp, 0, (size_t)H * sizeof *tmp);
+                    continue;
+                }
+                const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
+                add_clip(a, x, 2 * H, r->clip);
+                rr_act_apply(&r->act[d][0], a, 2 * H);
+                for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
+            }
+            rr_sgemm(B, H, H, w->tmp, H, 1, rt + 2 * H, GH, 1, w->a2, H, false);
+        }
+        for (int64_t b = 0; b < B; b++) {
+            float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
+            if (t >= rr_rec_len(r, io, b)) {
+                if (y) memset(y, 0, (size_t)H * sizeof *y);
+                continue;
+            }
+            float *a = w->a + b * GH, *h = w->h + b * H;
+            const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
+            if (r->kind == RR_REC_RNN) {
+                step_rnn(r, d, a, x, h);
+            } else if (r->kind == RR_REC_LSTM) {
+                step_lstm(r, d, a, x, P, h, w->c + b * H);
+            } else if (r->lbr) {
+                step_gru_lbr(r, d, a, x, bias + GH, h);
+            } else {
+                float *hh = w->a2 + b * H;
+                add_clip(hh, x + 2 * H, H, r->clip);
+                rr_act_apply(&r->act[d][1], hh, H);
+                for (int64_t j = 0; j < H; j++) h[j] = (1.0f - a[j]) * hh[j] + a[j] * h[j];
+            }
+            if (y) memcpy(y, h, (size_t)H * sizeof *y);
+        }
+    }
+    for (int64_t b = 0; b < B; b++) {
+        if (io->Yh) memcpy(io->Yh + rr_rec_soff(r, d, b), w->h + b * H, (size_t)H * sizeof(float));
+        if (io->Yc) memcpy(io->Yc + rr_rec_soff(r, d, b), w->c + b * H, (size_t)H * sizeof(float));
+    }
+}
+
+static int run_rec(const rr_ctx *c) {
+    const rec_params *p = c->params;
+    const rr_rec *r = &p->r;
+    const bool lstm = r->kind == RR_REC_LSTM;
+    const rr_tensor *X = rr_in(c, 0), *W = rr_in(c, 1), *R = rr_in(c, 2), *B = rr_in(c, 3), *S = rr_in(c, 4),
+                    *H0 = rr_in(c, 5), *C0 = lstm ? rr_in(c, 6) : NULL, *P = lstm ? rr_in(c, 7) : NULL;
+    rr_tensor *Y = rr_out(c, 0), *Yh = rr_out(c, 1), *Yc = lstm ? rr_out(c, 2) : NULL;
+    rr_rec_io io = {
+        .X = X->data, .W = W->data, .R = R->data, .Bias = B ? B->data : NULL,
+        .h0 = H0 ? H0->data : NULL, .c0 = C0 ? C0->data : NULL, .P = P ? P->data : NULL,
+        .seq = S ? S->data : NULL, .seq64 = S && S->dtype == RR_INT64,
+        .Y = Y ? Y->data : NULL, .Yh = Yh ? Yh->data : NULL, .Yc = Yc ? Yc->data : NULL,
+    };
+    if (S && !p->seq_known && check_seq_values(c, r, &io)) return c->err->status;
+    rec_ws w;
+    int64_t floats;
+    ws_layout(r, p->wt[0] != NULL, c->ws, &w, &floats);
+    for (int d = 0; d < r->D; d++) {
+        if (p->wt[d]) {
+            run_dir(r, &io, d, p->wt[d], p->rt[d], p->bias[d], &w);
+        } else {
+            pack_dir(r, io.W, io.R, io.Bias, d, w.wt, w.rt, w.bias);
+            run_dir(r, &io, d, w.wt, w.rt, w.bias, &w);
+        }
+    }
+    return RNNRUN_OK;
+}
+
+int rr_run_rnn(const rr_ctx *c) { return run_rec(c); }
+int rr_run_gru(const rr_ctx *c) { return run_rec(c); }
+int rr_run_lstm(const rr_ctx *c) { return run_rec(c); }
