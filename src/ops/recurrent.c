@@ -424,7 +424,12 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
             if (y) memcpy(y, h, (size_t)H * sizeof *y);
         }
     }
+    /* final states; a row of length 0 gives zeros (as ONNX Runtime does), not its initial state */
     for (int64_t b = 0; b < B; b++) {
+        if (rr_rec_len(r, io, b) == 0) {
+            memset(w->h + b * H, 0, (size_t)H * sizeof(float));
+            memset(w->c + b * H, 0, (size_t)H * sizeof(float));
+        }
         if (io->Yh) memcpy(io->Yh + rr_rec_soff(r, d, b), w->h + b * H, (size_t)H * sizeof(float));
         if (io->Yc) memcpy(io->Yc + rr_rec_soff(r, d, b), w->c + b * H, (size_t)H * sizeof(float));
     }

@@ -108,6 +108,7 @@ static void ref_row(const rr_rec *r, const rr_rec_io *io, int d, int64_t b, floa
     }
     if (io->Y)
         for (int64_t t = len; t < r->T; t++) memset(io->Y + rr_rec_yoff(r, t, d, b), 0, (size_t)H * sizeof(float));
+    if (len == 0) memset(scratch, 0, 2 * (size_t)H * sizeof *h); /* h and c: zeros, as ONNX Runtime gives */
     if (io->Yh) memcpy(io->Yh + rr_rec_soff(r, d, b), h, (size_t)H * sizeof *h);
     if (io->Yc) memcpy(io->Yc + rr_rec_soff(r, d, b), c, (size_t)H * sizeof *c);
 }
