@@ -294,6 +294,10 @@ START_TEST(bad_attributes) {
     m = bad_model("LSTM", 14, "1,20,4", "1,20,5", NULL);
     mb_attr_strings(m, mb_graph(m)->node[0], "activations", 2, acts);
     plan_fails(m, RNNRUN_ERR_MODEL, "'activations' has 2 functions; LSTM with 1 direction needs 3");
+    m = bad_model("RNN", 14, "2,5,4", "2,5,5", NULL);
+    mb_attr_s(m, mb_graph(m)->node[0], "direction", "bidirectional");
+    mb_attr_strings(m, mb_graph(m)->node[0], "activations", 1, acts);
+    plan_fails(m, RNNRUN_ERR_MODEL, "'activations' has 1 functions; RNN with 2 directions needs 2");
 
     /* Affine takes alpha and beta and has no default: the list runs out */
     m = bad_model("RNN", 14, "1,5,4", "1,5,5", NULL);

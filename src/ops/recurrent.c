@@ -63,7 +63,7 @@ static int parse_activations(const rr_ctx *c, rr_rec *r) {
         attr_list(c, "activation_beta", RR_ATTR_FLOATS, &betas))
         return c->err->status;
     int n = names ? names->n : 0;
-    if (names && n != per_dir * r->D && !(r->D == 2 && n == per_dir))
+    if (names && n != per_dir * r->D)
         return rr_op_fail(c, RNNRUN_ERR_MODEL, "'activations' has %d functions; %s with %d direction%s needs %d",
                           n, kind_name[r->kind], r->D, r->D > 1 ? "s" : "", per_dir * r->D);
     int ia = 0, ib = 0;
@@ -74,8 +74,7 @@ static int parse_activations(const rr_ctx *c, rr_rec *r) {
                 *a = (rr_act){defaults[r->kind][k], 0, 0};
                 continue;
             }
-            /* one list for both directions when it names a single direction's functions */
-            const char *nm = names->strings[(n == per_dir ? 0 : d * per_dir) + k];
+            const char *nm = names->strings[d * per_dir + k];
             int fn = 0;
             while (fn < RR_ACT_COUNT && strcasecmp(nm, act_info[fn].name) != 0) fn++;
             if (fn == RR_ACT_COUNT)
