@@ -13,7 +13,7 @@
 #define EXIT_USAGE 2
 
 static const char *USAGE =
-    "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR]\n"
+    "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR] [--dump DIR]\n"
     "       rnnrun --info MODEL.onnx\n"
     "       rnnrun --ops\n"
     "       rnnrun -h | --help | --version\n"
@@ -22,6 +22,11 @@ static const char *USAGE =
     "  INPUT.npy       binds, in order, to the model inputs that have no initializer\n"
     "  NAME=INPUT.npy  binds to the input called NAME (also an initializer listed as input)\n"
     "  -o DIR          writes DIR/output_<i>.npy for every output i instead (DIR is created)\n"
+    "  --dump DIR      also writes every tensor the graph computes, and every output, as\n"
+    "                  DIR/<tensor name>.npy (DIR is created), to diff node by node against\n"
+    "                  another runtime. In file names every character other than A-Z a-z 0-9\n"
+    "                  . _ - becomes '_', as does a leading '.'; a name that is then taken\n"
+    "                  gets '~2', '~3', ... appended. Lists 'name -> file' on stdout.\n"
     "  --info          prints the model's opsets, inputs, outputs and ops, and exits\n"
     "  --ops           prints the supported ops and their versions (a markdown table)\n"
     "Exit status: 0 on success, 1 on any error (one line on stderr), 2 on a usage error.\n";
@@ -117,13 +122,83 @@ static int make_dir(const char *dir) {
     return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
+/* DIR/<name>.npy with the name made safe (see --help); names already used are in used[0..n). */
+static void dump_path(const char *dir, const char *name, char **used, int n, char *path, size_t size) {
+    char safe[300];
+    size_t k = 0;
+    for (const char *p = name; *p && k < 200; p++) {
+        char ch = *p;
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                  ch == '-' || (ch == '.' && k > 0);
+        safe[k++] = ok ? ch : '_';
+    }
+    if (k == 0) safe[k++] = '_';
+    safe[k] = 0;
+    char cand[320];
+    snprintf(cand, sizeof cand, "%s", safe);
+    for (int suffix = 2;; suffix++) {
+        bool taken = false;
+        for (int i = 0; i < n && !taken; i++) taken = strcmp(used[i], cand) == 0;
+        if (!taken) break;
+        snprintf(cand, sizeof cand, "%s~%d", safe, suffix);
+    }
+    used[n] = strdup(cand);
+    snprintf(path, size, "%s/%s.npy", dir, cand);
+}
+
+/* Write every value a node computed (execution order), then outputs no node computes. */
+static int dump_values(const rnnrun_model *m, rnnrun_session *s, const char *dir) {
+    int e = make_dir(dir);
+    if (e) {
+        fprintf(stderr, "rnnrun: cannot create %s: %s\n", dir, strerror(e));
+        return 1;
+    }
+    int rc = 0, n = 0;
+    char **used = calloc((size_t)m->n_values + 1, sizeof *used);
+    bool *done = calloc((size_t)m->n_values + 1, sizeof *done);
+    int *order = calloc((size_t)m->n_values + 1, sizeof *order);
+    if (!used || !done || !order) {
+        fprintf(stderr, "rnnrun: out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    int no = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int o = 0; o < m->nodes[i].n_out; o++) {
+            int v = m->nodes[i].out[o];
+            if (v >= 0 && !done[v]) done[v] = true, order[no++] = v;
+        }
+    for (int i = 0; i < m->n_outputs; i++)
+        if (!done[m->outputs[i]]) done[m->outputs[i]] = true, order[no++] = m->outputs[i];
+    for (int k = 0; k < no; k++) {
+        rr_tensor t;
+        if (rr_session_value(s, order[k], &t) != RNNRUN_OK) continue;
+        const char *name = m->values[order[k]].name;
+        char path[4400], shape[200];
+        dump_path(dir, name, used, n++, path, sizeof path);
+        rr_err err = {0};
+        if (rr_npy_write(path, &t, &err)) {
+            fprintf(stderr, "rnnrun: %s: %s\n", path, err.msg);
+            rc = 1;
+            goto out;
+        }
+        printf("%s: %s %s -> %s\n", name, rr_dtype_name(t.dtype), rr_shape_str(t.dims, t.rank, shape, sizeof shape), path);
+    }
+out:
+    for (int i = 0; used && i < n; i++) free(used[i]);
+    free(used);
+    free(done);
+    free(order);
+    return rc;
+}
+
 typedef struct binding {
     const char *name;   /* NULL for positional */
     const char *file;
     rr_tensor t;        /* data owned */
 } binding;
 
-static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir) {
+static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir, const char *dump_dir) {
     int rc = 1;
     rnnrun_model *m = NULL;
     rnnrun_session *s = NULL;
@@ -179,7 +254,7 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
         slot_of[i] = next;
         taken[next] = true;
     }
-    if (rnnrun_session_new(m, &s)) {
+    if (rnnrun_session_new(m, &s) || (dump_dir && rr_session_keep_all(s, true))) {
         fprintf(stderr, "rnnrun: out of memory\n");
         goto done;
     }
@@ -209,6 +284,7 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
             goto done;
         }
     }
+    if (dump_dir && dump_values(m, s, dump_dir)) goto done;
     for (int i = 0; i < rnnrun_model_output_count(m); i++) {
         rnnrun_tensor t;
         if (rnnrun_session_output(s, i, &t)) {
@@ -243,7 +319,7 @@ done:
 }
 
 int main(int argc, char **argv) {
-    const char *model = NULL, *out_dir = NULL;
+    const char *model = NULL, *out_dir = NULL, *dump_dir = NULL;
     bool info = false, opts_done = false;
     binding *b = calloc((size_t)argc + 1, sizeof *b);
     if (!b) return 1;
@@ -267,12 +343,13 @@ int main(int argc, char **argv) {
                 return 0;
             } else if (strcmp(a, "--info") == 0) {
                 info = true;
-            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--dump") == 0) {
                 if (i + 1 >= argc) {
                     free(b);
                     return usage_error("%s needs a folder", a);
                 }
-                out_dir = argv[++i];
+                if (strcmp(a, "--dump") == 0) dump_dir = argv[++i];
+                else out_dir = argv[++i];
             } else {
                 free(b);
                 return usage_error("unknown option %s", a);
@@ -298,10 +375,10 @@ int main(int argc, char **argv) {
         return usage_error("%s", "no model given");
     }
     if (info) {
-        if (nb || out_dir) rc = usage_error("%s", "--info takes only a model");
+        if (nb || out_dir || dump_dir) rc = usage_error("%s", "--info takes only a model");
         else rc = cmd_info(model);
     } else {
-        rc = cmd_run(model, b, nb, out_dir);
+        rc = cmd_run(model, b, nb, out_dir, dump_dir);
     }
     for (int i = 0; i < nb; i++) free((void *)b[i].name);
     free(b);

@@ -246,8 +246,18 @@ typedef struct rr_plan rr_plan;
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err);
 void rr_plan_free(rr_plan *p);
+/* The same with keep_all: every node runs (also those no output needs) and every value keeps its
+ * own storage until the run ends, so that all of them can be read after it (rnnrun --dump). */
+rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                          const rr_allocator *a, bool keep_all, rr_err *err);
 
 /* A session whose every allocation goes through a (NULL: malloc and free). */
 int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out);
+/* Debugging (not exported): plan with keep_all from now on (drops the cached plans). */
+int rr_session_keep_all(rnnrun_session *s, bool on);
+/* After a successful run: value v's dtype, shape and data. Valid for every value a node computed
+ * when the session keeps all values, otherwise only for graph outputs, inputs and constants.
+ * RNNRUN_ERR_STATE without a successful run, RNNRUN_ERR_RANGE for a value with no storage. */
+int rr_session_value(const rnnrun_session *s, int v, rr_tensor *out);
 
 #endif /* RNNRUN_INTERNAL_H */

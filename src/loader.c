@@ -449,7 +449,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         if (i >= n->n_in || !np->input[i] || !np->input[i][0])
             return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required input %d is missing (%s-%d needs %d)", label, i,
                            n->op_type, op->since, op->min_in);
-    if (last_out > op->max_out)
+    if (op->max_out >= 0 && last_out > op->max_out)
         return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d outputs given, %s-%d has at most %d", label, last_out,
                        n->op_type, op->since, op->max_out);
     for (int i = 0; i < op->min_out; i++)

@@ -26,7 +26,10 @@ bool rr_plan_pin(rr_plan *p, int v) {
     if (p->loc[r] != RR_LOC_SLOT) return false;
     int slot = p->model->values[r].slot;
     const rr_tensor *b = &p->bound[slot];
-    if ((b->dtype != RR_INT64 && b->dtype != RR_INT32) || b->numel > RR_PIN_MAX) return false;
+    /* integers (shapes, axes, counts) and float scalars (Range's bounds) */
+    bool ok = b->dtype == RR_INT64 || b->dtype == RR_INT32 ||
+              ((b->dtype == RR_FLOAT || b->dtype == RR_DOUBLE || b->dtype == RR_INT16 || b->dtype == RR_BOOL) && b->numel == 1);
+    if (!ok || b->numel > RR_PIN_MAX) return false;
     void *copy = rr_pool_alloc(&p->pool, rr_tensor_bytes(b));
     if (!copy) return false;
     if (b->numel) memcpy(copy, b->data, rr_tensor_bytes(b));
@@ -167,6 +170,11 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
 
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err) {
+    return rr_plan_build_ex(m, bound, is_bound, a, false, err);
+}
+
+rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                          const rr_allocator *a, bool keep_all, rr_err *err) {
     if (!a) a = &rr_default_allocator;
     rr_plan *p = rr_calloc(a, 1, sizeof *p);
     if (!p) {
@@ -222,6 +230,7 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
 
     /* 2. which nodes the outputs need */
     for (int i = 0; i < m->n_outputs; i++) live_v[m->outputs[i]] = true;
+    for (int v = 0; keep_all && v < nv; v++) live_v[v] = true;
     for (int i = nn - 1; i >= 0; i--) {
         const rr_node *n = &m->nodes[i];
         for (int o = 0; o < n->n_out && !live_n[i]; o++) live_n[i] = n->out[o] >= 0 && live_v[n->out[o]];
@@ -241,13 +250,16 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
         for (int k = 0; k < n->n_in; k++)
             if (n->in[k] >= 0 && !p->t[n->in[k]].data) known = false;
         if (n->op->flags & RR_OP_SHAPE_ONLY) known = true;
-        if (known && (n->op->flags & RR_OP_ALIAS)) {
+        /* a view only when output 0 is the only output asked for (Dropout's mask is computed) */
+        bool alias = (n->op->flags & RR_OP_ALIAS) != 0;
+        for (int o = 1; o < n->n_out; o++) alias = alias && n->out[o] < 0;
+        if (known && alias) {
             p->t[n->out[0]].data = p->t[n->in[0]].data;
             p->loc[n->out[0]] = RR_LOC_CONST;
             p->n_folded++;
         } else if (known) {
             if (fold_node(p, &c)) goto fail;
-        } else if (n->op->flags & RR_OP_ALIAS) {
+        } else if (alias) {
             int r = p->root[n->in[0]];
             p->root[n->out[0]] = r;
             p->loc[n->out[0]] = p->loc[r];
@@ -277,6 +289,7 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
         }
     }
     for (int i = 0; i < m->n_outputs; i++) last_use[p->root[m->outputs[i]]] = p->n_steps;
+    for (int v = 0; keep_all && v < nv; v++) last_use[v] = p->n_steps;
     int nb = 0;
     block *blocks = rr_pool_alloc(&tmp, (size_t)(nv + p->n_steps + 1) * sizeof *blocks);
     if (!blocks) {

@@ -42,7 +42,8 @@ struct rr_plan {
     const rr_tensor *bound;       /* the bindings, while the plan is being built */
 };
 
-/* Make value v's data known at plan time if it is (a view of) a small integer graph input: the
+/* Make value v's data known at plan time if it is (a view of) a small int32/int64 graph input or
+ * a scalar one of another numeric type or bool (Range's bounds, Dropout's training_mode): the
  * values are copied into the plan and become part of its signature. Returns false otherwise. */
 bool rr_plan_pin(rr_plan *p, int v);
 

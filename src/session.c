@@ -24,6 +24,7 @@ struct rnnrun_session {
     rr_tensor *t;                 /* [n_values] run-time value table for `cur` */
     bool t_valid;                 /* t filled for cur and the current arena */
     bool have_output;
+    bool keep_all;                /* debugging: plans keep every value (rr_session_keep_all) */
     char errmsg[1100];
 };
 
@@ -62,6 +63,25 @@ int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_ses
 }
 
 int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) { return rr_session_new_with(m, NULL, out); }
+
+int rr_session_keep_all(rnnrun_session *s, bool on) {
+    if (!s) return RNNRUN_ERR_ARG;
+    for (int i = 0; i < s->n_plans; i++) rr_plan_free(s->plans[i]);
+    s->n_plans = 0;
+    s->cur = NULL;
+    s->t_valid = false;
+    s->have_output = false;
+    s->keep_all = on;
+    return RNNRUN_OK;
+}
+
+int rr_session_value(const rnnrun_session *s, int v, rr_tensor *out) {
+    if (!s || !out || v < 0 || v >= s->m->n_values) return RNNRUN_ERR_ARG;
+    if (!s->have_output || !s->cur) return RNNRUN_ERR_STATE;
+    if (s->cur->loc[s->cur->root[v]] == RR_LOC_NONE) return RNNRUN_ERR_RANGE;
+    *out = s->t[v];
+    return RNNRUN_OK;
+}
 
 void rnnrun_session_free(rnnrun_session *s) {
     if (!s) return;
@@ -134,7 +154,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
             return RNNRUN_OK;
         }
     rr_err err = {0};
-    rr_plan *p = rr_plan_build(s->m, s->bound, s->is_bound, &s->a, &err);
+    rr_plan *p = rr_plan_build_ex(s->m, s->bound, s->is_bound, &s->a, s->keep_all, &err);
     if (!p) return set_err(s, &err);
     if (p->arena_size > s->arena_cap) {
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);

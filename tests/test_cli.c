@@ -310,10 +310,87 @@ START_TEST(readme_lists_the_ops) {
 }
 END_TEST
 
+/* --dump writes every value the graph computes, intermediates included (also those of a node no
+ * output needs, and those the arena would otherwise reuse), under safe file names.
+ *   mul/out = x * w; mul_out = Identity(mul/out); r = Relu(mul/out); view = Reshape(r, (3, 2));
+ *   s = Shape(x) (folded); dead = Neg(x) (no output needs it); y = ReduceSum(view, axes=[1]) */
+START_TEST(dump_intermediates) {
+    char *dir = tu_tmpdir(), model[4200], xin[4200], dump[4200];
+    snprintf(model, sizeof model, "%s/m.onnx", dir);
+    snprintf(xin, sizeof xin, "%s/x.npy", dir);
+    snprintf(dump, sizeof dump, "%s/dump/sub", dir);
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,3");
+    mb_output(b, "y", RNNRUN_FLOAT, NULL);
+    const float w[6] = {1, 2, 3, 4, 5, 6}, x[6] = {-1, 2, -3, 4, -5, 6};
+    const int64_t shape[2] = {3, 2}, axes[1] = {1};
+    mb_init_f(b, "w", "2,3", w, 6);
+    mb_init_i64(b, "shape", "2", shape, 2);
+    mb_init_i64(b, "axes", "1", axes, 1);
+    mb_node(b, "Mul", "x,w", "mul/out");
+    mb_node(b, "Identity", "mul/out", "mul_out");
+    mb_node(b, "Relu", "mul/out", "r");
+    mb_node(b, "Reshape", "r,shape", "view");
+    mb_node(b, "Shape", "x", "s");
+    mb_node(b, "Neg", "x", "dead");
+    Onnx__NodeProto *n = mb_node(b, "ReduceSum", "view,axes", "y");
+    mb_attr_i(b, n, "keepdims", 0);
+    ck_assert_int_eq(mb_write(b, model), 0);
+    mb_free(b);
+    write_npy(xin, RNNRUN_FLOAT, "2,3", x);
+    char *out, *err;
+    int rc = run("--dump", dump, model, xin, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(out, "mul/out: float32 (2, 3) -> ") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "y: float32 (3,)\n  [4, 16, 36]\n") != NULL, "outputs are still printed: %s", out);
+    static const struct {
+        const char *file;
+        int dtype;
+        const char *shape;
+        float f[6];
+        int64_t i[2];
+    } want[] = {
+        {"mul_out", RNNRUN_FLOAT, "2,3", {-1, 4, -9, 16, -25, 36}, {0}},
+        {"mul_out~2", RNNRUN_FLOAT, "2,3", {-1, 4, -9, 16, -25, 36}, {0}},
+        {"r", RNNRUN_FLOAT, "2,3", {0, 4, 0, 16, 0, 36}, {0}},
+        {"view", RNNRUN_FLOAT, "3,2", {0, 4, 0, 16, 0, 36}, {0}},
+        {"dead", RNNRUN_FLOAT, "2,3", {1, -2, 3, -4, 5, -6}, {0}},
+        {"y", RNNRUN_FLOAT, "3", {4, 16, 36}, {0}},
+        {"s", RNNRUN_INT64, "2", {0}, {2, 3}},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s.npy", dump, want[k].file);
+        rr_tensor t;
+        rr_err e = {0};
+        ck_assert_msg(rr_npy_read(path, &t, &e) == RNNRUN_OK, "%s: %s", path, e.msg);
+        rnnrun_tensor shp = tu_tensor(want[k].dtype, want[k].shape, NULL);
+        ck_assert_int_eq(t.dtype, want[k].dtype);
+        ck_assert_int_eq(t.rank, shp.rank);
+        for (int d = 0; d < t.rank; d++) ck_assert_int_eq(t.dims[d], shp.shape[d]);
+        if (t.dtype == RNNRUN_FLOAT) tu_close_f32(t.data, want[k].f, t.numel, 0, 0);
+        else tu_equal_i64(t.data, want[k].i, t.numel);
+        free(t.data);
+    }
+    /* the input itself is not a computed value, and nothing else was written */
+    char path[4400];
+    snprintf(path, sizeof path, "%s/x.npy", dump);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(count_lines(out), 7 + 2); /* 7 dumped, then y's name line and its values */
+    free(out);
+    free(err);
+    /* a usage error: --dump without a folder */
+    rc = run(model, xin, "--dump", NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--dump needs a folder", NULL);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         help_and_version, usage_errors, info, prints_outputs, writes_outputs, input_errors,
-        model_errors, readme_lists_the_ops, info_lists_every_opset_import,
+        model_errors, readme_lists_the_ops, info_lists_every_opset_import, dump_intermediates,
     };
     return tu_main("cli", tests, (int)(sizeof tests / sizeof tests[0]));
 }

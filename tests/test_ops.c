@@ -1802,6 +1802,540 @@ START_TEST(arity_and_versions) {
 }
 END_TEST
 
+/* ==== issue 4: the non-recurrent ops =========================================================== */
+
+#define K_EMPTY_I64 {RNNRUN_INT64, "0", NULL, CONST, 0}
+
+/* ---- unary math and parameterised activations ------------------------------------------------ */
+
+/* x = [-1.5, 0, 0.25, 2, 4]; NumPy: np.sqrt(x), np.exp(x), np.log(x), 1/x, np.ceil, np.floor, -x, abs */
+START_TEST(unary_math) {
+#define UX F32("5", -1.5f, 0, 0.25f, 2, 4)
+    expect_ok(CASE("Neg", 13, {UX}), WF32("5", 1.5f, 0, -0.25f, -2, -4));
+    expect_ok(CASE("Abs", 13, {UX}), WF32("5", 1.5f, 0, 0.25f, 2, 4));
+    expect_ok(CASE("Sqrt", 13, {UX}), WF32("5", NAN, 0, 0.5f, 1.41421354f, 2));
+    expect_ok(CASE("Exp", 13, {UX}), WF32_TOL(0, 1e-6, "5", 0.223130152f, 1, 1.28402555f, 7.38905573f, 54.5981483f));
+    expect_ok(CASE("Log", 13, {UX}), WF32("5", NAN, -INFINITY, -1.38629436f, 0.693147182f, 1.38629436f));
+    expect_ok(CASE("Reciprocal", 13, {UX}), WF32("5", -0.666666687f, INFINITY, 4, 0.5f, 0.25f));
+    expect_ok(CASE("Ceil", 13, {UX}), WF32("5", -1, 0, 1, 2, 4));
+    expect_ok(CASE("Floor", 6, {UX}), WF32("5", -2, 0, 0, 2, 4));
+    expect_ok(CASE("Exp", 6, {F64("2", 0, 1)}), WF64("2", 1, 2.718281828459045));
+#undef UX
+    /* integers: Neg and Abs wrap like NumPy (-INT32_MIN is INT32_MIN); Abs of unsigned is a copy */
+    expect_ok(CASE("Neg", 13, {I32("4", -3, 0, 5, INT32_MIN)}), WI32("4", 3, 0, -5, INT32_MIN));
+    expect_ok(CASE("Abs", 13, {I8("4", -3, 0, 5, -128)}), WI8("4", 3, 0, 5, -128));
+    expect_ok(CASE("Abs", 13, {U8("3", 0, 7, 255)}), WU8("3", 0, 7, 255));
+    expect_ok(CASE("Neg", 13, {I64("2", -9, I64MIN)}), WI64("2", 9, I64MIN));
+    /* refused dtypes */
+    expect_fail(CASE("Sqrt", 13, {I32("1", 4)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Neg", 13, {U8("1", 4)}), RNNRUN_ERR_UNSUPPORTED, "(Neg");
+    expect_fail(CASE("Exp", 13, {BOOL("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "dtype bool");
+}
+END_TEST
+
+/* a = [-2, -0.5, 0, 0.5, 3]; NumPy: np.where(a < 0, alpha * a, a); alpha * np.expm1(a) for a < 0;
+ * np.clip(0.2 * a + 0.5, 0, 1); np.log1p(np.exp(a)); a / (1 + abs(a)) */
+START_TEST(activations_with_parameters) {
+#define AX F32("5", -2, -0.5f, 0, 0.5f, 3)
+    expect_ok(CASE("LeakyRelu", 16, {AX}), WF32("5", -0.0199999996f, -0.00499999989f, 0, 0.5f, 3));
+    expect_ok(CASE("LeakyRelu", 6, {AX}, {AT_F("alpha", 0.1f)}), WF32("5", -0.200000003f, -0.0500000007f, 0, 0.5f, 3));
+    expect_ok(CASE("Elu", 6, {AX}), WF32("5", -0.864664733f, -0.393469334f, 0, 0.5f, 3));
+    expect_ok(CASE("Elu", 22, {AX}, {AT_F("alpha", 2)}), WF32("5", -1.72932947f, -0.786938667f, 0, 0.5f, 3));
+    expect_ok(CASE("HardSigmoid", 6, {AX}), WF32("5", 0.099999994f, 0.400000006f, 0.5f, 0.600000024f, 1));
+    /* alpha 0.5, beta 0.25: clip(0.5 a + 0.25) = [0, 0, 0.25, 0.5, 1] */
+    expect_ok(CASE("HardSigmoid", 22, {AX}, {AT_F("alpha", 0.5f), AT_F("beta", 0.25f)}), WF32("5", 0, 0, 0.25f, 0.5f, 1));
+    expect_ok(CASE("Softplus", 1, {AX}), WF32("5", 0.126928017f, 0.474076986f, 0.693147182f, 0.974076986f, 3.04858732f));
+    expect_ok(CASE("Softsign", 22, {AX}), WF32("5", -0.666666687f, -0.333333343f, 0, 0.333333343f, 0.75f));
+#undef AX
+    /* Softplus does not overflow: log(1 + exp(100)) = 100 */
+    expect_ok(CASE("Softplus", 1, {F64("2", 100, -100)}), WF64_TOL(1e-12, 0, "2", 100, 3.720075976020836e-44));
+    expect_fail(CASE("LeakyRelu", 16, {I32("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "(LeakyRelu");
+    expect_fail(CASE("Elu", 6, {F32("1", 1)}, {AT_S("alpha", "x")}), RNNRUN_ERR_MODEL, "alpha");
+}
+END_TEST
+
+/* ---- Clip ------------------------------------------------------------------------------------ */
+
+START_TEST(clip_forms) {
+#define CX F32("5", -3, -0.5f, 0, 0.5f, 3)
+    /* attributes before opset 11 */
+    expect_ok(CASE("Clip", 6, {CX}, {AT_F("min", -1), AT_F("max", 1)}), WF32("5", -1, -0.5f, 0, 0.5f, 1));
+    expect_ok(CASE("Clip", 6, {CX}, {AT_F("max", 0)}), WF32("5", -3, -0.5f, 0, 0, 0));
+    /* inputs from opset 11, each optional */
+    expect_ok(CASE("Clip", 11, {CX, F32("", -1), F32("", 1)}), WF32("5", -1, -0.5f, 0, 0.5f, 1));
+    expect_ok(CASE("Clip", 13, {CX, F32("", 0)}), WF32("5", 0, 0, 0, 0.5f, 3));
+    expect_ok(CASE("Clip", 13, {CX, NONE, F32("", 0)}), WF32("5", -3, -0.5f, 0, 0, 0));
+    expect_ok(CASE("Clip", 13, {CX}), WF32("5", -3, -0.5f, 0, 0.5f, 3));
+    /* min > max gives max everywhere, as np.clip */
+    expect_ok(CASE("Clip", 13, {CX, F32("", 2), F32("", 1)}), WF32("5", 1, 1, 1, 1, 1));
+    /* NaN stays NaN */
+    expect_ok(CASE("Clip", 13, {F32("2", NAN, 5), F32("", 0), F32("", 1)}), WF32("2", NAN, 1));
+    /* integers from opset 12 */
+    expect_ok(CASE("Clip", 12, {I8("4", -128, -5, 5, 127), I8("", -10), I8("", 10)}), WI8("4", -10, -5, 5, 10));
+    expect_ok(CASE("Clip", 13, {I64("3", I64MIN, 0, I64MAX), NONE, I64("", 7)}), WI64("3", I64MIN, 0, 7));
+    expect_fail(CASE("Clip", 11, {I32("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Clip", 13, {CX, F64("", 0)}), RNNRUN_ERR_DTYPE, "min is float64 but the input is float32");
+    expect_fail(CASE("Clip", 13, {CX, F32("2", 0, 1)}), RNNRUN_ERR_SHAPE, "min must be a scalar");
+#undef CX
+}
+END_TEST
+
+/* ---- Pow ------------------------------------------------------------------------------------- */
+
+/* NumPy: np.power([[1,2,3],[4,5,6]], [2, 0.5, -1]) */
+START_TEST(pow_values) {
+    expect_ok(CASE("Pow", 13, {F32("2,3", 1, 2, 3, 4, 5, 6), F32("3", 2, 0.5f, -1)}),
+              WF32("2,3", 1, 1.41421354f, 0.333333343f, 16, 2.23606801f, 0.166666672f));
+    /* mixed types from opset 12: a float base and an int64 exponent; an int base and exponent */
+    expect_ok(CASE("Pow", 15, {F32("3", 2, -3, 0.5f), I64("", 3)}), WF32("3", 8, -27, 0.125f));
+    expect_ok(CASE("Pow", 13, {I64("4", 2, -3, 10, 7), I64("4", 10, 3, 0, 1)}), WI64("4", 1024, -27, 1, 7));
+    expect_ok(CASE("Pow", 12, {I32("2", 3, 4), F32("", 2)}), WI32("2", 9, 16));
+    expect_fail(CASE("Pow", 7, {F32("1", 2), F64("1", 2)}), RNNRUN_ERR_DTYPE, "different dtypes");
+    expect_fail(CASE("Pow", 7, {I32("1", 2), I32("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Pow", 13, {F32("2", 1, 2), F32("3", 1, 2, 3)}), RNNRUN_ERR_SHAPE, "do not broadcast");
+}
+END_TEST
+
+/* ---- Min, Max, Sum, Mean --------------------------------------------------------------------- */
+
+/* a (2,3) = [[1,-2,3],[4,5,-6]], b (3,) = [0,0,10], c () = 2; NumPy: np.maximum(np.maximum(a, b), c),
+ * a + b + c, (a + b + c) / 3 */
+START_TEST(variadic_broadcasting) {
+#define VA F32("2,3", 1, -2, 3, 4, 5, -6)
+#define VB F32("3", 0, 0, 10)
+#define VC F32("", 2)
+    expect_ok(CASE("Max", 13, {VA, VB, VC}), WF32("2,3", 2, 2, 10, 4, 5, 10));
+    expect_ok(CASE("Min", 13, {VA, VB, VC}), WF32("2,3", 0, -2, 2, 0, 0, -6));
+    expect_ok(CASE("Sum", 13, {VA, VB, VC}), WF32("2,3", 3, 0, 15, 6, 7, 6));
+    expect_ok(CASE("Mean", 13, {VA, VB, VC}), WF32("2,3", 1, 0, 5, 2, 2.33333325f, 2));
+    expect_ok(CASE("Sum", 8, {VA}), WF32("2,3", 1, -2, 3, 4, 5, -6));
+    /* the output takes the broadcast shape even when the first input is the smallest */
+    expect_ok(CASE("Max", 8, {VC, VA}), WF32("2,3", 2, 2, 3, 4, 5, 2));
+#undef VA
+#undef VB
+#undef VC
+    /* NaN propagates, as np.maximum */
+    expect_ok(CASE("Max", 13, {F32("3", 1, NAN, 3), F32("3", NAN, 2, 1)}), WF32("3", NAN, NAN, 3));
+    expect_ok(CASE("Min", 13, {F64("2", 1, 5), F64("2", 2, -5)}), WF64("2", 1, -5));
+    /* integers for Min and Max from opset 12 */
+    expect_ok(CASE("Max", 12, {I32("3", -1, 7, 3), I32("1", 2)}), WI32("3", 2, 7, 3));
+    expect_ok(CASE("Min", 13, {U8("2", 200, 3), U8("2", 100, 9)}), WU8("2", 100, 3));
+    expect_fail(CASE("Max", 8, {I32("1", 1), I32("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Sum", 13, {I64("1", 1), I64("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "(Sum");
+    expect_fail(CASE("Max", 13, {F32("1", 1), F64("1", 2)}), RNNRUN_ERR_DTYPE, "input 1 is float64, input 0 is float32");
+    expect_fail(CASE("Sum", 13, {F32("2", 1, 2), F32("1", 1), F32("3", 1, 2, 3)}), RNNRUN_ERR_SHAPE, "do not broadcast");
+}
+END_TEST
+
+/* ---- comparisons, logic, Where --------------------------------------------------------------- */
+
+START_TEST(compare_and_logic) {
+    /* a (2,2) = [[1,2],[3,4]] against b (2,) = [2,3] */
+#define CA I64("2,2", 1, 2, 3, 4)
+#define CB I64("2", 2, 3)
+    expect_ok(CASE("Equal", 13, {CA, CB}), WBOOL("2,2", 0, 0, 0, 0));
+    expect_ok(CASE("Equal", 19, {CA, I64("2,1", 1, 4)}), WBOOL("2,2", 1, 0, 0, 1));
+    expect_ok(CASE("Less", 13, {CA, CB}), WBOOL("2,2", 1, 1, 0, 0));
+    expect_ok(CASE("Greater", 9, {CA, CB}), WBOOL("2,2", 0, 0, 1, 1));
+    expect_ok(CASE("LessOrEqual", 16, {CA, CB}), WBOOL("2,2", 1, 1, 0, 0));
+    expect_ok(CASE("GreaterOrEqual", 12, {CA, CB}), WBOOL("2,2", 0, 0, 1, 1));
+#undef CA
+#undef CB
+    /* floats: NaN compares false, and is not equal to itself */
+    expect_ok(CASE("Less", 7, {F32("3", 1, NAN, -1), F32("", 0)}), WBOOL("3", 0, 0, 1));
+    expect_ok(CASE("Equal", 11, {F32("2", NAN, 1), F32("2", NAN, 1)}), WBOOL("2", 0, 1));
+    expect_ok(CASE("Equal", 13, {BOOL("2", 1, 0), BOOL("2", 1, 1)}), WBOOL("2", 1, 0));
+    expect_ok(CASE("And", 7, {BOOL("4", 0, 0, 1, 1), BOOL("4", 0, 1, 0, 1)}), WBOOL("4", 0, 0, 0, 1));
+    expect_ok(CASE("Or", 7, {BOOL("4", 0, 0, 1, 1), BOOL("4", 0, 1, 0, 1)}), WBOOL("4", 0, 1, 1, 1));
+    expect_ok(CASE("Xor", 7, {BOOL("2,2", 0, 0, 1, 1), BOOL("2", 0, 1)}), WBOOL("2,2", 0, 1, 1, 0));
+    expect_ok(CASE("Not", 1, {BOOL("3", 0, 1, 0)}), WBOOL("3", 1, 0, 1));
+    expect_fail(CASE("Less", 7, {I32("1", 1), I32("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Equal", 13, {I32("1", 1), I64("1", 2)}), RNNRUN_ERR_DTYPE, "different dtypes (int32 and int64)");
+    expect_fail(CASE("And", 7, {I32("1", 1), I32("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "(And");
+    expect_fail(CASE("Not", 1, {F32("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "(Not");
+    expect_fail(CASE("Greater", 13, {F32("2", 1, 2), F32("3", 1, 2, 3)}), RNNRUN_ERR_SHAPE, "do not broadcast");
+}
+END_TEST
+
+/* np.where(c, x, y) with c (2,1), x (3,), y () */
+START_TEST(where_values) {
+    expect_ok(CASE("Where", 16, {BOOL("2,1", 1, 0), F32("3", 1, 2, 3), F32("", -1)}), WF32("2,3", 1, 2, 3, -1, -1, -1));
+    expect_ok(CASE("Where", 9, {BOOL("3", 0, 1, 0), I64("3", 1, 2, 3), I64("3", 7, 8, 9)}), WI64("3", 7, 2, 9));
+    expect_ok(CASE("Where", 16, {BOOL("2", 1, 0), BOOL("2", 0, 0), BOOL("", 1)}), WBOOL("2", 0, 1));
+    expect_fail(CASE("Where", 16, {I32("1", 1), F32("1", 1), F32("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "condition has dtype int32");
+    expect_fail(CASE("Where", 16, {BOOL("1", 1), F32("1", 1), F64("1", 2)}), RNNRUN_ERR_DTYPE, "X is float32 but Y is float64");
+    expect_fail(CASE("Where", 16, {BOOL("2", 1, 0), F32("3", 1, 2, 3), F32("1", 2)}), RNNRUN_ERR_SHAPE, "do not broadcast");
+}
+END_TEST
+
+/* ---- reductions ------------------------------------------------------------------------------ */
+
+/* x (2,3) = [[1,-2,3],[4,5,-6]]; NumPy: x.sum(1) = [2,3], x.sum(0) = [5,3,-3], x.sum() = 5,
+ * x.mean(1) = [0.6666667, 1], x.max(0) = [4,5,3], x.min() = -6, (x*x).sum(1) = [14,77] */
+START_TEST(reduce_values) {
+#define RX F32("2,3", 1, -2, 3, 4, 5, -6)
+    /* ReduceSum: axes as an input from opset 13 */
+    expect_ok(CASE("ReduceSum", 13, {RX, K_I64("1", 1)}), WF32("2,1", 2, 3));
+    expect_ok(CASE("ReduceSum", 13, {RX, K_I64("1", -2)}, {AT_I("keepdims", 0)}), WF32("3", 5, 3, -3));
+    expect_ok(CASE("ReduceSum", 13, {RX}), WF32("1,1", 5));
+    expect_ok(CASE("ReduceSum", 13, {RX, K_EMPTY_I64}, {AT_I("keepdims", 0)}), WF32("", 5));
+    expect_ok(CASE("ReduceSum", 13, {RX, K_EMPTY_I64}, {AT_I("noop_with_empty_axes", 1)}), WF32("2,3", 1, -2, 3, 4, 5, -6));
+    expect_ok(CASE("ReduceSum", 11, {RX}, {AT_INTS("axes", 1), AT_I("keepdims", 0)}), WF32("2", 2, 3));
+    /* the others: attribute axes until opset 18, input axes from 18 */
+    expect_ok(CASE("ReduceMean", 13, {RX}, {AT_INTS("axes", 1), AT_I("keepdims", 0)}), WF32("2", 0.666666687f, 1));
+    expect_ok(CASE("ReduceMean", 18, {RX, K_I64("1", 1)}, {AT_I("keepdims", 0)}), WF32("2", 0.666666687f, 1));
+    expect_ok(CASE("ReduceMax", 13, {RX}, {AT_INTS("axes", 0)}), WF32("1,3", 4, 5, 3));
+    expect_ok(CASE("ReduceMax", 20, {RX, K_I64("1", 0)}, {AT_I("keepdims", 0)}), WF32("3", 4, 5, 3));
+    expect_ok(CASE("ReduceMin", 18, {RX}, {AT_I("keepdims", 0)}), WF32("", -6));
+    expect_ok(CASE("ReduceSumSquare", 13, {RX}, {AT_INTS("axes", -1)}), WF32("2,1", 14, 77));
+    expect_ok(CASE("ReduceSumSquare", 18, {RX, K_I64("2", 1, 0)}), WF32("1,1", 91));
+#undef RX
+    /* several axes of a 3-D int32 tensor: np.arange(24).reshape(2,3,4).sum(axis=(0,2), keepdims=True) */
+    int32_t x3[24];
+    for (int i = 0; i < 24; i++) x3[i] = i;
+    expect_ok(CASE("ReduceSum", 13, {DATA(RNNRUN_INT32, "2,3,4", x3, 24), K_I64("2", 0, 2)}), WI32("1,3,1", 60, 92, 124));
+    /* integer mean truncates toward zero: mean([1,2]) = 1, mean([4,-7]) = -1 */
+    expect_ok(CASE("ReduceMean", 13, {I64("2,2", 1, 2, 4, -7)}, {AT_INTS("axes", 1), AT_I("keepdims", 0)}), WI64("2", 1, -1));
+    /* NaN wins in Max and Min; bool from opset 20 */
+    expect_ok(CASE("ReduceMax", 13, {F32("2,2", 1, NAN, 3, 4)}, {AT_INTS("axes", 1)}), WF32("2,1", NAN, 4));
+    expect_ok(CASE("ReduceMin", 20, {BOOL("2,2", 1, 0, 1, 1), K_I64("1", 1)}, {AT_I("keepdims", 0)}), WBOOL("2", 0, 1));
+    /* empty sets: sum 0, max -inf, min +inf, mean NaN */
+    expect_ok(CASE("ReduceSum", 13, {EMPTY(RNNRUN_FLOAT, "2,0"), K_I64("1", 1)}, {AT_I("keepdims", 0)}), WF32("2", 0, 0));
+    expect_ok(CASE("ReduceMax", 18, {EMPTY(RNNRUN_FLOAT, "2,0"), K_I64("1", 1)}, {AT_I("keepdims", 0)}), WF32("2", -INFINITY, -INFINITY));
+    expect_ok(CASE("ReduceMin", 13, {EMPTY(RNNRUN_INT32, "0,2")}, {AT_INTS("axes", 0), AT_I("keepdims", 0)}), WI32("2", INT32_MAX, INT32_MAX));
+    expect_ok(CASE("ReduceMean", 13, {EMPTY(RNNRUN_FLOAT, "0")}, {AT_I("keepdims", 0)}), WF32("", NAN));
+    /* errors */
+    expect_fail(CASE("ReduceSum", 13, {F32("2", 1, 2), K_I64("1", 1)}), RNNRUN_ERR_MODEL, "axis 1 is out of range for rank 1");
+    expect_fail(CASE("ReduceMean", 13, {F32("2,2", 1, 2, 3, 4)}, {AT_INTS("axes", 1, -1)}), RNNRUN_ERR_MODEL, "given twice");
+    expect_fail(CASE("ReduceMax", 18, {F32("2", 1, 2)}, {AT_INTS("axes", 0)}), RNNRUN_ERR_MODEL, "not an attribute");
+    expect_fail(CASE("ReduceMax", 13, {BOOL("2", 1, 0)}, {AT_INTS("axes", 0)}), RNNRUN_ERR_UNSUPPORTED, "dtype bool");
+    expect_fail(CASE("ReduceSum", 13, {F32("2", 1, 2), RT_I64("1", 0)}), RNNRUN_ERR_UNSUPPORTED, "axes must be known");
+}
+END_TEST
+
+/* a (3,4) = [[2,7,7,1],[5,5,0,9],[3,3,3,3]]; NumPy: a.argmax(1) = [1,3,0], a.argmin(0) = [0,2,1,0];
+ * last index: 3 - a[:, ::-1].argmax(1) = [2,3,3], 2 - a[::-1].argmin(0) = [0,2,1,0] */
+START_TEST(argmax_argmin) {
+#define AA F32("3,4", 2, 7, 7, 1, 5, 5, 0, 9, 3, 3, 3, 3)
+    expect_ok(CASE("ArgMax", 13, {AA}, {AT_I("axis", 1)}), WI64("3,1", 1, 3, 0));
+    expect_ok(CASE("ArgMax", 13, {AA}, {AT_I("axis", -1), AT_I("keepdims", 0)}), WI64("3", 1, 3, 0));
+    expect_ok(CASE("ArgMax", 12, {AA}, {AT_I("axis", 1), AT_I("select_last_index", 1), AT_I("keepdims", 0)}), WI64("3", 2, 3, 3));
+    expect_ok(CASE("ArgMin", 11, {AA}), WI64("1,4", 0, 2, 1, 0));
+    expect_ok(CASE("ArgMin", 13, {AA}, {AT_I("select_last_index", 1), AT_I("keepdims", 0)}), WI64("4", 0, 2, 1, 0));
+#undef AA
+    /* the first NaN wins, as np.argmax; integers */
+    expect_ok(CASE("ArgMax", 13, {F32("4", 1, NAN, 5, NAN)}, {AT_I("keepdims", 0)}), WI64("", 1));
+    expect_ok(CASE("ArgMin", 13, {I64("3", 4, I64MIN, I64MIN)}, {AT_I("keepdims", 0), AT_I("select_last_index", 1)}), WI64("", 2));
+    expect_fail(CASE("ArgMax", 13, {F32("2", 1, 2)}, {AT_I("axis", 1)}), RNNRUN_ERR_MODEL, "axis 1 is out of range");
+    expect_fail(CASE("ArgMax", 1, {F32("2", 1, 2)}, {AT_I("axis", -1)}), RNNRUN_ERR_MODEL, "negative axis needs opset 11");
+    expect_fail(CASE("ArgMin", 13, {EMPTY(RNNRUN_FLOAT, "0")}), RNNRUN_ERR_SHAPE, "has size 0");
+}
+END_TEST
+
+/* ---- Softmax, LogSoftmax --------------------------------------------------------------------- */
+
+/* x = np.arange(24).reshape(2,3,4) / 8; NumPy: softmax(v, ax) = exp(v - max) / sum(exp(v - max)) */
+START_TEST(softmax_both_meanings) {
+    float x[24];
+    for (int i = 0; i < 24; i++) x[i] = (float)i / 8;
+#define SX DATA(RNNRUN_FLOAT, "2,3,4", x, 24)
+    /* opset 13, default axis -1: every row of 4 is [0.205247553, 0.232575947, 0.263543074, 0.298633427] */
+    float w_last[24], w_ax1[24], w_log1[24];
+    for (int i = 0; i < 24; i++) {
+        static const float row[4] = {0.205247553f, 0.232575947f, 0.263543074f, 0.298633427f};
+        static const float col[3] = {0.186323723f, 0.307195886f, 0.506480391f};
+        static const float logcol[3] = {-1.68026967f, -1.18026967f, -0.680269671f};
+        w_last[i] = row[i % 4];
+        w_ax1[i] = col[(i / 4) % 3];
+        w_log1[i] = logcol[(i / 4) % 3];
+    }
+    expect_ok(CASE("Softmax", 13, {SX}), WDATA(RNNRUN_FLOAT, "2,3,4", w_last, 24, 1e-6, 1e-6));
+    expect_ok(CASE("Softmax", 13, {SX}, {AT_I("axis", 1)}), WDATA(RNNRUN_FLOAT, "2,3,4", w_ax1, 24, 1e-6, 1e-6));
+    expect_ok(CASE("LogSoftmax", 13, {SX}, {AT_I("axis", -2)}), WDATA(RNNRUN_FLOAT, "2,3,4", w_log1, 24, 1e-6, 1e-6));
+    /* opset 11, axis 1: normalised over the 12 values of x.reshape(2, 12)[i] */
+    static const float w11[12] = {0.0382424882f, 0.0433344163f, 0.0491043268f, 0.055642492f, 0.0630512037f, 0.0714463739f,
+                                  0.0809593481f, 0.09173896f, 0.103953861f, 0.117795156f, 0.133479399f, 0.151251975f};
+    float w_coerced[24];
+    for (int i = 0; i < 24; i++) w_coerced[i] = w11[i % 12];
+    expect_ok(CASE("Softmax", 11, {SX}), WDATA(RNNRUN_FLOAT, "2,3,4", w_coerced, 24, 1e-6, 1e-6));
+    /* opset 1, axis 2: the same as opset 13's last axis */
+    expect_ok(CASE("Softmax", 1, {SX}, {AT_I("axis", 2)}), WDATA(RNNRUN_FLOAT, "2,3,4", w_last, 24, 1e-6, 1e-6));
+    expect_ok(CASE("Softmax", 11, {SX}, {AT_I("axis", -1)}), WDATA(RNNRUN_FLOAT, "2,3,4", w_last, 24, 1e-6, 1e-6));
+#undef SX
+    /* large values do not overflow: softmax([1000, 1000]) = [0.5, 0.5]; log: [-log 2, -log 2] */
+    expect_ok(CASE("Softmax", 13, {F64("2", 1000, 1000)}), WF64("2", 0.5, 0.5));
+    expect_ok(CASE("LogSoftmax", 13, {F32("2", 1000, 1000)}), WF32("2", -0.693147182f, -0.693147182f));
+    expect_fail(CASE("Softmax", 13, {I32("2", 1, 2)}), RNNRUN_ERR_UNSUPPORTED, "dtype int32");
+    expect_fail(CASE("Softmax", 13, {F32("2", 1, 2)}, {AT_I("axis", 1)}), RNNRUN_ERR_MODEL, "axis 1 is out of range");
+    expect_fail(CASE("LogSoftmax", 11, {F32("2", 1, 2)}, {AT_I("axis", 2)}), RNNRUN_ERR_MODEL, "axis 2 is out of range");
+}
+END_TEST
+
+/* ---- Cast, CastLike -------------------------------------------------------------------------- */
+
+/* NumPy: np.float32([-2.7,-0.5,0,0.5,2.9]).astype(np.int32) = [-2,0,0,0,2];
+ * np.int64([127,128,-129,300]).astype(np.int8) = [127,-128,127,44] */
+START_TEST(cast_values) {
+    expect_ok(CASE("Cast", 13, {F32("5", -2.7f, -0.5f, 0, 0.5f, 2.9f)}, {AT_I("to", RNNRUN_INT32)}), WI32("5", -2, 0, 0, 0, 2));
+    expect_ok(CASE("Cast", 6, {F32("4", 0, -0.5f, NAN, 3)}, {AT_I("to", RNNRUN_BOOL)}), WBOOL("4", 0, 1, 1, 1));
+    expect_ok(CASE("Cast", 9, {BOOL("2", 1, 0)}, {AT_I("to", RNNRUN_FLOAT)}), WF32("2", 1, 0));
+    expect_ok(CASE("Cast", 19, {I64("4", 127, 128, -129, 300)}, {AT_I("to", RNNRUN_INT8)}), WI8("4", 127, -128, 127, 44));
+    expect_ok(CASE("Cast", 25, {F64("2", 0.1, -1e300)}, {AT_I("to", RNNRUN_FLOAT)}), WF32("2", 0.1f, -INFINITY));
+    expect_ok(CASE("Cast", 13, {I32("2", -1, 7)}, {AT_I("to", RNNRUN_INT64)}), WI64("2", -1, 7));
+    expect_ok(CASE("Cast", 13, {I64("1", 5)}, {AT_I("to", RNNRUN_INT64)}), WI64("1", 5));
+    /* NaN and out-of-range floats to integers are defined here: 0 and saturation */
+    expect_ok(CASE("Cast", 13, {F32("3", NAN, 1e10f, -1e10f)}, {AT_I("to", RNNRUN_INT32)}), WI32("3", 0, INT32_MAX, INT32_MIN));
+    expect_ok(CASE("Cast", 21, {F32("2", 1.5f, 2)}, {AT_I("to", RNNRUN_DOUBLE), AT_I("saturate", 0)}), WF64("2", 1.5, 2));
+    expect_ok(CASE("CastLike", 15, {F32("2", 1.9f, -1.9f), EMPTY(RNNRUN_INT64, "0")}), WI64("2", 1, -1));
+    expect_fail(CASE("Cast", 13, {F32("1", 1)}, {AT_I("to", 8)}), RNNRUN_ERR_UNSUPPORTED, "cast to string");
+    expect_fail(CASE("Cast", 13, {F32("1", 1)}), RNNRUN_ERR_MODEL, "'to' is required");
+}
+END_TEST
+
+/* float32 -> float16 bits, NumPy: np.float32([1,-2.5,65504,1e-7,0.1,70000]).astype(np.float16)
+ * .view(np.uint16) = [0x3c00, 0xc100, 0x7bff, 0x0002, 0x2e66, 0x7c00]; and back */
+START_TEST(cast_float16) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "6");
+    mb_output(b, "h", RR_FLOAT16, NULL);
+    mb_output(b, "y", RNNRUN_FLOAT, NULL);
+    Onnx__NodeProto *n = mb_node(b, "Cast", "x", "h");
+    mb_attr_i(b, n, "to", RR_FLOAT16);
+    n = mb_node(b, "Cast", "h", "y");
+    mb_attr_i(b, n, "to", RNNRUN_FLOAT);
+    rnnrun_model *m = tu_load(b);
+    const float x[6] = {1, -2.5f, 65504, 1e-7f, 0.1f, 70000};
+    rnnrun_tensor in = tu_tensor(RNNRUN_FLOAT, "6", x);
+    rnnrun_session *s = tu_run(m, 1, &in);
+    const uint16_t want[6] = {0x3c00, 0xc100, 0x7bff, 0x0002, 0x2e66, 0x7c00};
+    tu_equal_bytes(tu_output(s, 0, RR_FLOAT16, "6"), want, sizeof want);
+    /* 2 * 2^-24 = 1.1920929e-07; 0x2e66 = 0.0999755859375 */
+    const float back[6] = {1, -2.5f, 65504, 1.1920929e-07f, 0.0999755859375f, INFINITY};
+    const float *y = tu_output(s, 1, RNNRUN_FLOAT, "6");
+    for (int i = 0; i < 6; i++) ck_assert_msg(y[i] == back[i], "element %d: %.9g, expected %.9g", i, y[i], back[i]);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* ---- ConstantOfShape, Range ------------------------------------------------------------------ */
+
+START_TEST(constantofshape_and_range) {
+    expect_ok(CASE("ConstantOfShape", 9, {K_I64("2", 2, 3)}), WF32("2,3", 0, 0, 0, 0, 0, 0));
+    expect_ok(CASE("ConstantOfShape", 20, {K_I64("1", 3)}, {AT_T("value", I64("1", -7))}), WI64("3", -7, -7, -7));
+    expect_ok(CASE("ConstantOfShape", 25, {K_I64("2", 2, 0)}, {AT_T("value", I32("1", 1))}), WEMPTY(RNNRUN_INT32, "2,0"));
+    expect_ok(CASE("ConstantOfShape", 9, {K_EMPTY_I64}, {AT_T("value", F64("1", 2.5))}), WF64("", 2.5));
+    expect_fail(CASE("ConstantOfShape", 9, {K_I64("2", 2, -1)}), RNNRUN_ERR_SHAPE, "shape[1] is negative");
+    expect_fail(CASE("ConstantOfShape", 9, {K_I64("1", 2)}, {AT_T("value", F32("2", 1, 2))}), RNNRUN_ERR_MODEL, "one element");
+    expect_fail(CASE("ConstantOfShape", 9, {RT_I64("1", 2)}), RNNRUN_ERR_UNSUPPORTED, "shape must be known");
+    /* np.arange(3, 9, 3), np.arange(10, 4, -2), np.arange(1, 2.1, 0.5), an empty range */
+    expect_ok(CASE("Range", 11, {I64("", 3), I64("", 9), I64("", 3)}), WI64("2", 3, 6));
+    expect_ok(CASE("Range", 27, {I32("", 10), I32("", 4), I32("", -2)}), WI32("3", 10, 8, 6));
+    expect_ok(CASE("Range", 11, {F32("", 1), F32("", 2.1f), F32("", 0.5f)}), WF32("3", 1, 1.5f, 2));
+    expect_ok(CASE("Range", 11, {I16("", 5), I16("", 1), I16("", 1)}), WEMPTY(RR_INT16, "0"));
+    expect_ok(CASE("Range", 11, {F64("", 0), F64("", -1), F64("", -0.25)}), WF64("4", 0, -0.25, -0.5, -0.75));
+    expect_fail(CASE("Range", 11, {I64("", 0), I64("", 3), I64("", 0)}), RNNRUN_ERR_VALUE, "delta is 0");
+    expect_fail(CASE("Range", 11, {I64("", 0), I32("", 3), I64("", 1)}), RNNRUN_ERR_DTYPE, "limit is int32 but start is int64");
+    expect_fail(CASE("Range", 11, {I64("2", 0, 1), I64("", 3), I64("", 1)}), RNNRUN_ERR_SHAPE, "start must be a scalar");
+    expect_fail(CASE("Range", 11, {I64("", 0), RT_I64("", 3), I64("", 1)}), RNNRUN_ERR_UNSUPPORTED, "limit must be known");
+}
+END_TEST
+
+/* ---- Split ----------------------------------------------------------------------------------- */
+
+/* One Split node of x (2,5) with n_out outputs y0..: split sizes as an input (split_in) or an
+ * attribute, axis (99: none), num_outputs (0: none). Checks every output, or that the run fails
+ * with want_status. */
+static void split_case(int opset, const char *split_in, const int64_t *split, int n_split, int n_out, int64_t axis,
+                       int64_t num_outputs, int want_status, const char *const *want_shapes, const float *const *want) {
+    mb *b = mb_new(8, opset);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,5");
+    char outs[64] = "";
+    for (int i = 0; i < n_out; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "y%d", i);
+        mb_output(b, nm, RNNRUN_FLOAT, NULL);
+        strcat(outs, i ? ",y" : "y");
+        snprintf(nm, sizeof nm, "%d", i);
+        strcat(outs, nm);
+    }
+    char split_shape[8];
+    snprintf(split_shape, sizeof split_shape, "%d", n_split);
+    if (split && split_in) mb_init_i64(b, "split", split_shape, split, (size_t)n_split);
+    Onnx__NodeProto *n = mb_node(b, "Split", split && split_in ? "x,split" : "x", outs);
+    if (split && !split_in) mb_attr_ints(b, n, "split", (size_t)n_split, split);
+    if (axis != 99) mb_attr_i(b, n, "axis", axis);
+    if (num_outputs) mb_attr_i(b, n, "num_outputs", num_outputs);
+    rnnrun_model *m = tu_load(b);
+    const float x[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    rnnrun_tensor in = tu_tensor(RNNRUN_FLOAT, "2,5", x);
+    if (want_status) {
+        tu_run_fails(m, 1, &in, want_status, "(Split");
+    } else {
+        rnnrun_session *s = tu_run(m, 1, &in);
+        for (int i = 0; i < n_out; i++) {
+            const float *y = tu_output(s, i, RNNRUN_FLOAT, want_shapes[i]);
+            int64_t k = shape_numel(want_shapes[i]);
+            tu_close_f32(y, want[i], k, 0, 0);
+        }
+        rnnrun_session_free(s);
+    }
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+
+/* x (2,5) = [[0..4],[5..9]] */
+START_TEST(split_forms) {
+    /* sizes as an input (13): axis 1 into [2, 3] */
+    static const int64_t s23[2] = {2, 3};
+    const char *sh23[2] = {"2,2", "2,3"};
+    const float a0[4] = {0, 1, 5, 6}, a1[6] = {2, 3, 4, 7, 8, 9};
+    const float *w23[2] = {a0, a1};
+    split_case(13, "in", s23, 2, 2, 1, 0, 0, sh23, w23);
+    /* the same as an attribute (11, negative axis) and at opset 2 */
+    split_case(11, NULL, s23, 2, 2, -1, 0, 0, sh23, w23);
+    split_case(2, NULL, s23, 2, 2, 1, 0, 0, sh23, w23);
+    /* equal parts along axis 0 (default) */
+    const char *sh0[2] = {"1,5", "1,5"};
+    const float r0[5] = {0, 1, 2, 3, 4}, r1[5] = {5, 6, 7, 8, 9};
+    const float *w0[2] = {r0, r1};
+    split_case(13, NULL, NULL, 0, 2, 99, 0, 0, sh0, w0);
+    /* opset 18 num_outputs: 5 into 3 parts of ceil(5/3) = 2: [2, 2, 1] */
+    const char *sh18[3] = {"2,2", "2,2", "2,1"};
+    const float b0[4] = {0, 1, 5, 6}, b1[4] = {2, 3, 7, 8}, b2[2] = {4, 9};
+    const float *w18[3] = {b0, b1, b2};
+    split_case(18, NULL, NULL, 0, 3, 1, 3, 0, sh18, w18);
+    /* errors: 5 does not split into 2 equal parts before 18; sizes that do not add up */
+    split_case(13, NULL, NULL, 0, 2, 1, 0, RNNRUN_ERR_SHAPE, NULL, NULL);
+    static const int64_t s22[2] = {2, 2};
+    split_case(13, "in", s22, 2, 2, 1, 0, RNNRUN_ERR_SHAPE, NULL, NULL);
+    /* opset 18 needs one of split and num_outputs, and num_outputs must match */
+    split_case(18, NULL, NULL, 0, 2, 1, 0, RNNRUN_ERR_MODEL, NULL, NULL);
+    split_case(18, NULL, NULL, 0, 2, 1, 3, RNNRUN_ERR_MODEL, NULL, NULL);
+    split_case(13, NULL, NULL, 0, 2, 2, 0, RNNRUN_ERR_MODEL, NULL, NULL);
+}
+END_TEST
+
+/* ---- Expand, Tile, Flatten ------------------------------------------------------------------- */
+
+START_TEST(expand_tile_flatten) {
+    /* np.broadcast_to([[1],[2],[3]], (2,3,4)) */
+    expect_ok(CASE("Expand", 13, {F32("3,1", 1, 2, 3), K_I64("3", 2, 1, 4)}),
+              WF32("2,3,4", 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3));
+    /* the target may be smaller than the input: (2,2) with shape (1) stays (2,2) */
+    expect_ok(CASE("Expand", 8, {I64("2,2", 1, 2, 3, 4), K_I64("1", 1)}), WI64("2,2", 1, 2, 3, 4));
+    expect_fail(CASE("Expand", 13, {F32("3", 1, 2, 3), K_I64("1", 2)}), RNNRUN_ERR_SHAPE, "do not broadcast");
+    /* np.tile([[1,2],[3,4]], (2,3)) */
+    expect_ok(CASE("Tile", 13, {I64("2,2", 1, 2, 3, 4), K_I64("2", 2, 3)}),
+              WI64("4,6", 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4));
+    expect_ok(CASE("Tile", 6, {F32("3", 1, 2, 3), K_I64("1", 0)}), WEMPTY(RNNRUN_FLOAT, "0"));
+    expect_ok(CASE("Tile", 13, {BOOL("1,2", 1, 0), K_I64("2", 2, 1)}), WBOOL("2,2", 1, 0, 1, 0));
+    expect_fail(CASE("Tile", 13, {F32("3", 1, 2, 3), K_I64("2", 1, 1)}), RNNRUN_ERR_SHAPE, "repeats has 2 values");
+    expect_fail(CASE("Tile", 13, {F32("3", 1, 2, 3), K_I64("1", -1)}), RNNRUN_ERR_SHAPE, "negative");
+    /* Flatten (2,3,2): axis 0 -> (1,12), 2 -> (6,2), -1 (from 11) -> (6,2), default 1 -> (2,6) */
+    int64_t f[12];
+    iota_i64(f, 12);
+#define FX DATA(RNNRUN_INT64, "2,3,2", f, 12)
+    expect_ok(CASE("Flatten", 13, {FX}, {AT_I("axis", 0)}), WDATA(RNNRUN_INT64, "1,12", f, 12, 0, 0));
+    expect_ok(CASE("Flatten", 9, {FX}, {AT_I("axis", 2)}), WDATA(RNNRUN_INT64, "6,2", f, 12, 0, 0));
+    expect_ok(CASE("Flatten", 11, {FX}, {AT_I("axis", -1)}), WDATA(RNNRUN_INT64, "6,2", f, 12, 0, 0));
+    expect_ok(CASE("Flatten", 1, {FX}), WDATA(RNNRUN_INT64, "2,6", f, 12, 0, 0));
+    expect_ok(CASE("Flatten", 25, {FX}, {AT_I("axis", 3)}), WDATA(RNNRUN_INT64, "12,1", f, 12, 0, 0));
+    expect_fail(CASE("Flatten", 9, {FX}, {AT_I("axis", -1)}), RNNRUN_ERR_MODEL, "out of range [0, 3]");
+    expect_fail(CASE("Flatten", 13, {FX}, {AT_I("axis", 4)}), RNNRUN_ERR_MODEL, "axis 4 is out of range");
+#undef FX
+}
+END_TEST
+
+/* ---- GatherElements, ScatterElements, ScatterND ---------------------------------------------- */
+
+/* NumPy: np.take_along_axis(d, i, axis) */
+START_TEST(gather_and_scatter_elements) {
+    expect_ok(CASE("GatherElements", 13, {F32("2,2", 1, 2, 3, 4), I64("2,2", 0, 0, 1, 0)}, {AT_I("axis", 1)}),
+              WF32("2,2", 1, 1, 4, 3));
+    expect_ok(CASE("GatherElements", 11, {F32("3,3", 1, 2, 3, 4, 5, 6, 7, 8, 9), I32("2,3", 1, 2, 0, 2, 0, -3)}),
+              WF32("2,3", 4, 8, 3, 7, 2, 3));
+    expect_fail(CASE("GatherElements", 13, {F32("2", 1, 2), I64("1", 2)}), RNNRUN_ERR_VALUE, "index 2 is out of range");
+    expect_fail(CASE("GatherElements", 13, {F32("2", 1, 2), I64("1,1", 0)}), RNNRUN_ERR_SHAPE, "same rank");
+    expect_fail(CASE("GatherElements", 13, {F32("2", 1, 2), F32("1", 0)}), RNNRUN_ERR_UNSUPPORTED, "indices has dtype float32");
+    /* ScatterElements: data zeros(3,3), indices [[1,0,2],[0,2,1]], updates [[1,2,3],[4,5,6]], axis 0:
+     * y[idx[i][j]][j] = u[i][j] -> [[4,2,0],[1,0,6],[0,5,3]] */
+#define SD F32("3,3", 0, 0, 0, 0, 0, 0, 0, 0, 0)
+#define SI I64("2,3", 1, 0, 2, 0, 2, 1)
+#define SU F32("2,3", 1, 2, 3, 4, 5, 6)
+    expect_ok(CASE("ScatterElements", 13, {SD, SI, SU}), WF32("3,3", 4, 2, 0, 1, 0, 6, 0, 5, 3));
+    /* reduction add with repeated indices along axis 1: row 0 gets 1+2 at 0, row 1 gets 3+4 at 1 */
+    expect_ok(CASE("ScatterElements", 16, {F32("2,2", 1, 1, 1, 1), I64("2,2", 0, 0, 1, 1), F32("2,2", 1, 2, 3, 4)},
+                   {AT_I("axis", 1), AT_S("reduction", "add")}),
+              WF32("2,2", 4, 1, 1, 8));
+    expect_ok(CASE("ScatterElements", 18, {I32("3", 5, 5, 5), I64("2", 2, -3), I32("2", 9, 1)}, {AT_S("reduction", "min")}),
+              WI32("3", 1, 5, 5));
+    expect_fail(CASE("ScatterElements", 16, {SD, SI, SU}, {AT_S("reduction", "max")}), RNNRUN_ERR_MODEL,
+                "reduction 'max' is not one of none, add, mul");
+    expect_fail(CASE("ScatterElements", 13, {SD, SI, F32("3", 1, 2, 3)}), RNNRUN_ERR_SHAPE, "must have the shape of indices");
+    expect_fail(CASE("ScatterElements", 13, {SD, I64("1,1", 3), F32("1,1", 1)}), RNNRUN_ERR_VALUE, "index 3 is out of range");
+#undef SD
+#undef SI
+#undef SU
+    /* ScatterND: data (2,2), indices [[1,0],[0,1]] write single elements; [[1]] writes a row */
+    expect_ok(CASE("ScatterND", 13, {F32("2,2", 1, 2, 3, 4), I64("2,2", 1, 0, 0, 1), F32("2", 9, 8)}), WF32("2,2", 1, 8, 9, 4));
+    expect_ok(CASE("ScatterND", 11, {F32("2,2", 1, 2, 3, 4), I64("1,1", -1), F32("1,2", 7, 6)}), WF32("2,2", 1, 2, 7, 6));
+    expect_ok(CASE("ScatterND", 16, {I64("3", 1, 2, 3), I64("3,1", 0, 0, 2), I64("3", 5, 5, 5)}, {AT_S("reduction", "mul")}),
+              WI64("3", 25, 2, 15));
+    expect_ok(CASE("ScatterND", 18, {F32("3", 1, 2, 3), I64("2,1", 0, 2), F32("2", 0, 9)}, {AT_S("reduction", "max")}),
+              WF32("3", 1, 2, 9));
+    expect_fail(CASE("ScatterND", 13, {F32("2,2", 1, 2, 3, 4), I64("1,3", 0, 0, 0), F32("1", 1)}), RNNRUN_ERR_SHAPE,
+                "do not index data");
+    expect_fail(CASE("ScatterND", 13, {F32("2,2", 1, 2, 3, 4), I64("1,1", 0), F32("1,3", 1, 2, 3)}), RNNRUN_ERR_SHAPE,
+                "do not fit");
+    expect_fail(CASE("ScatterND", 13, {F32("2,2", 1, 2, 3, 4), I64("1,1", 2), F32("1,2", 1, 2)}), RNNRUN_ERR_VALUE,
+                "index 2 is out of range");
+}
+END_TEST
+
+/* ---- Dropout --------------------------------------------------------------------------------- */
+
+START_TEST(dropout_inference) {
+    expect_ok(CASE("Dropout", 13, {F32("3", 1, -2, 3)}), WF32("3", 1, -2, 3));
+    expect_ok(CASE("Dropout", 7, {F32("3", 1, -2, 3)}, {AT_F("ratio", 0.5f)}), WF32("3", 1, -2, 3));
+    /* ratio and training_mode false given as inputs; training with ratio 0 is the identity too */
+    expect_ok(CASE("Dropout", 12, {F32("2", 1, 2), F32("", 0.3f), BOOL("", 0)}), WF32("2", 1, 2));
+    expect_ok(CASE("Dropout", 22, {F32("2", 1, 2), F32("", 0), BOOL("", 1)}), WF32("2", 1, 2));
+    expect_fail(CASE("Dropout", 12, {F32("2", 1, 2), F32("", 0.5f), BOOL("", 1)}), RNNRUN_ERR_UNSUPPORTED, "training mode");
+    expect_fail(CASE("Dropout", 13, {F32("2", 1, 2), NONE, BOOL("", 1)}), RNNRUN_ERR_UNSUPPORTED, "training mode");
+    /* the mask output, all true; the data output is then computed, not a view */
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "2,2");
+    mb_output(b, "y", RNNRUN_FLOAT, NULL);
+    mb_output(b, "mask", RNNRUN_BOOL, NULL);
+    mb_node(b, "Dropout", "x", "y,mask");
+    rnnrun_model *m = tu_load(b);
+    const float x[4] = {1, 2, 3, 4};
+    const uint8_t ones[4] = {1, 1, 1, 1};
+    rnnrun_tensor in = tu_tensor(RNNRUN_FLOAT, "2,2", x);
+    rnnrun_session *s = tu_run(m, 1, &in);
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "2,2"), x, 4, 0, 0);
+    tu_equal_bytes(tu_output(s, 1, RNNRUN_BOOL, "2,2"), ones, 4);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* Versions: every new op loads at its first version and the one before it is refused. */
+START_TEST(new_op_versions) {
+    expect_load_fail(CASE("Expand", 7, {F32("1", 1), K_I64("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "Expand at opset 7");
+    expect_load_fail(CASE("Range", 10, {F32("", 1), F32("", 1), F32("", 1)}), RNNRUN_ERR_UNSUPPORTED, "Range at opset 10");
+    expect_load_fail(CASE("Where", 8, {BOOL("1", 1), F32("1", 1), F32("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "Where at opset 8");
+    expect_load_fail(CASE("CastLike", 14, {F32("1", 1), F32("1", 1)}), RNNRUN_ERR_UNSUPPORTED, "CastLike at opset 14");
+    expect_load_fail(CASE("GatherElements", 10, {F32("1", 1), I64("1", 0)}), RNNRUN_ERR_UNSUPPORTED, "at opset 10");
+    expect_load_fail(CASE("Clip", 13, {F32("1", 1), F32("", 0), F32("", 1), F32("", 2)}), RNNRUN_ERR_MODEL, "at most 3");
+    expect_load_fail(CASE("Split", 13, {NONE}), RNNRUN_ERR_MODEL, "required input 0");
+}
+END_TEST
+
+
 int main(void) {
     const TTest *tests[] = {
         binary_same_shape, binary_scalar_tensor, binary_row_broadcast, binary_column_broadcast,
@@ -1823,6 +2357,10 @@ int main(void) {
         reshape_minus_one_zero_size, views_are_zero_copy, views_of_computed_values,
         shape_inputs_computed_from_shapes, shape_inputs_fed_are_pinned, shape_inputs_fed_replan,
         shape_inputs_computed_refused, arity_and_versions,
+        unary_math, activations_with_parameters, clip_forms, pow_values, variadic_broadcasting,
+        compare_and_logic, where_values, reduce_values, argmax_argmin, softmax_both_meanings,
+        cast_values, cast_float16, constantofshape_and_range, split_forms, expand_tile_flatten,
+        gather_and_scatter_elements, dropout_inference, new_op_versions,
     };
     return tu_main("ops", tests, (int)(sizeof tests / sizeof tests[0]));
 }

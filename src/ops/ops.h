@@ -88,7 +88,8 @@ int rr_need_dtype(const rr_ctx *c, const rr_tensor *t, const char *what, unsigne
 #define RR_M_ALL (RR_M_NUM | RR_M(RR_BOOL) | RR_M(RR_FLOAT16))
 
 /* Require an input's value at plan time (shape-defining inputs such as Reshape's shape). A small
- * integer graph input qualifies too: its values become part of the plan's signature (pinned),
+ * integer graph input (or a scalar of another type) qualifies too: its values become part of the
+ * plan's signature (pinned),
  * so a run with other values plans again. */
 int rr_need_const(const rr_ctx *c, rr_tensor *t, const char *what);
 /* Normalise axis into [0, rank): accepts -rank .. rank-1. */

@@ -219,3 +219,60 @@ int rr_run_unsqueeze(const rr_ctx *c) { return run_copy(c); }
 
 int rr_infer_identity(rr_ctx *c) { return rr_set_out_like(c, 0, rr_in(c, 0)); }
 int rr_run_identity(const rr_ctx *c) { return run_copy(c); }
+
+/* ---- Flatten --------------------------------------------------------------------------------- */
+
+int rr_infer_flatten(rr_ctx *c) {
+    const rr_tensor *x = rr_in(c, 0);
+    int64_t axis;
+    if (rr_attr_int(c->node, "axis", 1, &axis, c->err)) return rr_op_prefix(c);
+    int64_t lo = rr_opset(c) >= 11 ? -(int64_t)x->rank : 0;
+    if (axis < lo || axis > x->rank)
+        return rr_op_fail(c, RNNRUN_ERR_MODEL, "axis %lld is out of range [%lld, %d] for rank %d", (long long)axis,
+                          (long long)lo, x->rank, x->rank);
+    if (axis < 0) axis += x->rank;
+    int64_t dims[2] = {1, 1};
+    for (int d = 0; d < x->rank; d++) dims[d >= axis] *= x->dims[d];
+    return rr_set_out(c, 0, x->dtype, 2, dims);
+}
+
+int rr_run_flatten(const rr_ctx *c) { return run_copy(c); }
+
+/* ---- Dropout (inference) --------------------------------------------------------------------- */
+
+/* The output is the input; the optional mask is all true (bool from opset 10, the input's dtype
+ * before). training_mode, when given, must be false, or the ratio 0. The planner makes output 0 a
+ * view when the mask is not asked for. */
+int rr_infer_dropout(rr_ctx *c) {
+    const rr_tensor *x = rr_in(c, 0);
+    if (rr_need_dtype(c, x, "input", RR_M_NUM)) return c->err->status;
+    rr_tensor *ratio = rr_in(c, 1), *train = rr_in(c, 2);
+    if (train) {
+        if (rr_need_dtype(c, train, "training_mode", RR_M(RR_BOOL)) || rr_need_const(c, train, "training_mode"))
+            return c->err->status;
+        if (train->numel == 1 && rr_get_int(train, 0) != 0) {
+            if (ratio && (rr_need_dtype(c, ratio, "ratio", RR_M_FLOATS) || rr_need_const(c, ratio, "ratio")))
+                return c->err->status;
+            if (!ratio || ratio->numel != 1 || rr_get_real(ratio, 0) != 0)
+                return rr_op_fail(c, RNNRUN_ERR_UNSUPPORTED, "training mode with a nonzero ratio (random dropout) is not supported");
+        }
+    }
+    if (rr_set_out_like(c, 0, x)) return c->err->status;
+    return rr_set_out(c, 1, rr_opset(c) >= 10 ? RR_BOOL : x->dtype, x->rank, x->dims);
+}
+
+int rr_run_dropout(const rr_ctx *c) {
+    run_copy(c);
+    rr_tensor *m = rr_out(c, 1);
+    if (!m) return RNNRUN_OK;
+    size_t es = rr_dtype_size(m->dtype);
+    for (int64_t i = 0; i < m->numel; i++) {
+        char *e = (char *)m->data + (size_t)i * es;
+        switch (m->dtype) {
+        case RR_FLOAT: *(float *)e = 1; break;
+        case RR_DOUBLE: *(double *)e = 1; break;
+        default: memset(e, 0, es), *(uint8_t *)e = 1; break; /* little-endian integers and bool */
+        }
+    }
+    return RNNRUN_OK;
+}
