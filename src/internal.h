@@ -62,12 +62,9 @@ static inline void *rr_align_ptr(void *p) {
 
 /* ---- allocation ------------------------------------------------------------------------------ */
 
-/* Every allocation of a session (its plans, arena and tables) goes through its allocator. */
-typedef struct rr_allocator {
-    void *(*alloc)(void *user, size_t size);
-    void (*free)(void *user, void *ptr);
-    void *user;
-} rr_allocator;
+/* Every allocation of a session (its plans, arena and tables) goes through its allocator: the
+ * public rnnrun_allocator (alloc, free, user). */
+typedef rnnrun_allocator rr_allocator;
 
 extern const rr_allocator rr_default_allocator; /* malloc and free */
 
@@ -247,7 +244,18 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
                        const rr_allocator *a, rr_err *err);
 void rr_plan_free(rr_plan *p);
 
+/* What a session passes to the planner and, through rr_ctx, to the ops. */
+typedef struct rr_settings {
+    int n_threads;            /* >= 1: threads an op may use */
+    int64_t max_tensor_bytes; /* > 0: limit on every planned tensor */
+} rr_settings;
+/* rr_plan_build with settings (NULL: 1 thread, the model's max_tensor_bytes). */
+rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                            const rr_allocator *a, const rr_settings *cfg, rr_err *err);
+
 /* A session whose every allocation goes through a (NULL: malloc and free). */
 int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out);
+/* The settings a session was created with (from its options). */
+rr_settings rr_session_settings(const rnnrun_session *s);
 
 #endif /* RNNRUN_INTERNAL_H */

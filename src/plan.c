@@ -167,7 +167,14 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
 
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err) {
+    return rr_plan_build_with(m, bound, is_bound, a, NULL, err);
+}
+
+rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                            const rr_allocator *a, const rr_settings *cfg, rr_err *err) {
     if (!a) a = &rr_default_allocator;
+    rr_settings dflt = {.n_threads = 1, .max_tensor_bytes = m->max_tensor_bytes};
+    if (!cfg) cfg = &dflt;
     rr_plan *p = rr_calloc(a, 1, sizeof *p);
     if (!p) {
         fail_nomem(err);
@@ -235,7 +242,8 @@ rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool
         step_of[i] = -1;
         if (!live_n[i]) continue;
         const rr_node *n = &m->nodes[i];
-        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err};
+        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err,
+                    .n_threads = cfg->n_threads, .max_tensor_bytes = cfg->max_tensor_bytes};
         if (infer_node(p, n, &c)) goto fail;
         bool known = true;
         for (int k = 0; k < n->n_in; k++)

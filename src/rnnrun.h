@@ -136,9 +136,60 @@ RNNRUN_API const char *rnnrun_model_node_op(const rnnrun_model *m, int i);
 
 /* ---- Sessions -------------------------------------------------------------------------------- */
 
-/* Create a session over m. m must outlive the session. */
+/* An allocator for everything a session allocates (its tables, plans, folded constants and the
+ * arena of intermediate tensors); models are allocated with malloc. alloc(user, size) returns a
+ * block of at least size bytes (size > 0) aligned as malloc's, or NULL on failure, which the call
+ * that needed it reports as RNNRUN_ERR_NOMEM (the session stays usable and leaks nothing).
+ * free(user, ptr) releases a block alloc returned; ptr is never NULL. rnnrun never reallocates.
+ * Both functions are called only from inside rnnrun_session_* calls on that session, i.e. from
+ * the one thread using the session at the time; allocators shared by sessions used on different
+ * threads must be thread-safe. The user pointer is passed through unchanged. */
+typedef struct rnnrun_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} rnnrun_allocator;
+
+#define RNNRUN_MAX_THREADS 256
+
+/* Options for rnnrun_session_new_with_options. Always start from rnnrun_session_options_init,
+ * which sets struct_size and every default; then change the fields you need. Fields are only ever
+ * appended, so a program built against an older header keeps working (the library reads only the
+ * first struct_size bytes and uses defaults for the rest). */
+typedef struct rnnrun_session_options {
+    size_t struct_size;         /* sizeof(rnnrun_session_options), set by rnnrun_session_options_init */
+    int n_threads;              /* threads the ops may use: 0 (default) = 1, at most RNNRUN_MAX_THREADS.
+                                   Stored for the ops; this release runs every op on the calling thread */
+    int64_t max_tensor_bytes;   /* largest tensor, in bytes, a plan or a bound input may have:
+                                   0 (default) = 4 GiB. A larger tensor fails with RNNRUN_ERR_LIMIT */
+    rnnrun_allocator allocator; /* alloc and free both NULL (default): malloc and free */
+} rnnrun_session_options;
+
+/* Fill *o with the defaults (1 thread, 4 GiB per tensor, malloc/free) and set o->struct_size.
+ * NULL is a no-op. */
+RNNRUN_API void rnnrun_session_options_init(rnnrun_session_options *o);
+
+/* Create a session over m with default options (rnnrun_session_new_with_options with opt NULL).
+ * m must outlive the session. Returns RNNRUN_OK and sets *out, or RNNRUN_ERR_ARG (m or out NULL)
+ * or RNNRUN_ERR_NOMEM, and sets *out to NULL (when out is not NULL). Creating sessions of one
+ * model from several threads at once is safe. */
 RNNRUN_API int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out);
-/* Free a session and everything it owns. NULL is a no-op. */
+
+/* Create a session over m with options (NULL: the defaults). The options are copied; opt need not
+ * outlive the call, but the allocator's user pointer must outlive the session. Returns
+ * RNNRUN_OK and sets *out; otherwise sets *out to NULL (when out is not NULL) and returns
+ *   RNNRUN_ERR_ARG          m or out is NULL; struct_size is smaller than the first release's
+ *                           struct (see rnnrun_session_options_init); n_threads is negative or
+ *                           above RNNRUN_MAX_THREADS; max_tensor_bytes is negative; exactly one
+ *                           of allocator.alloc and allocator.free is NULL;
+ *   RNNRUN_ERR_UNSUPPORTED  struct_size is larger than this library's struct (a newer header) and
+ *                           an option this library does not know is not zero;
+ *   RNNRUN_ERR_NOMEM        the allocator failed (nothing is leaked). */
+RNNRUN_API int rnnrun_session_new_with_options(const rnnrun_model *m, const rnnrun_session_options *opt,
+                                               rnnrun_session **out);
+
+/* Free a session and everything it owns (through its allocator). NULL is a no-op. Output data
+ * read from the session becomes invalid. */
 RNNRUN_API void rnnrun_session_free(rnnrun_session *s);
 
 /* Bind input `index` (0 .. input_count-1). The descriptor is copied; the data is NOT copied and is
