@@ -183,8 +183,9 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
     if (p->arena_size > s->arena_cap) {
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
+            size_t size = p->arena_size;
             rr_plan_free(p);
-            return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", p->arena_size);
+            return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", size);
         }
         rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;

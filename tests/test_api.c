@@ -668,13 +668,64 @@ START_TEST(allocator_always_fails) {
 }
 END_TEST
 
+
+/* Every query on NULL handles, NULL names and indexes out of range, with its documented answer. */
+START_TEST(queries_misuse) {
+    ck_assert_int_eq(rnnrun_model_opset(NULL), -1);
+    ck_assert_int_eq(rnnrun_model_ir_version(NULL), -1);
+    ck_assert_int_eq(rnnrun_model_node_count(NULL), -1);
+    ck_assert_ptr_null(rnnrun_model_node_op(NULL, 0));
+    ck_assert_ptr_null(rnnrun_model_output_name(NULL, 0));
+    ck_assert_int_eq(rnnrun_model_input_index(NULL, "x"), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(NULL, "y"), -1);
+    ck_assert_int_eq(rnnrun_model_output_info(NULL, 0, NULL, NULL, NULL, NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(NULL, "x", NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_new_with_options(NULL, NULL, NULL), RNNRUN_ERR_ARG);
+    mb *b = add_model();
+    rnnrun_model *m = tu_load(b);
+    ck_assert_ptr_null(rnnrun_model_node_op(m, 1));
+    ck_assert_ptr_null(rnnrun_model_node_op(m, -1));
+    ck_assert_ptr_null(rnnrun_model_output_name(m, -1));
+    ck_assert_int_eq(rnnrun_model_input_index(m, NULL), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(m, NULL), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(m, "x"), -1);
+    int dt = 77, rank = 77;
+    ck_assert_int_eq(rnnrun_model_output_info(m, 1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_model_output_info(m, -1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_model_input_info(m, -1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(dt, 77); /* nothing written */
+    ck_assert_int_eq(rank, 77);
+    ck_assert_int_eq(rnnrun_model_input_info(m, 0, NULL, NULL, NULL, NULL), RNNRUN_OK);
+
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    ck_assert_str_eq(rnnrun_session_errmsg(s), "");
+    rnnrun_tensor out;
+    ck_assert_int_eq(rnnrun_session_output(s, -1, &out), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_session_output(s, 0, &out), RNNRUN_ERR_STATE);
+    ck_assert_msg(strstr(rnnrun_session_errmsg(s), "no successful run"), "%s", rnnrun_session_errmsg(s));
+    float x[6] = {0};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "2,3", x);
+    t.shape[0] = -2; /* a negative dimension */
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_ERR_SHAPE);
+    t.rank = -1;
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_ERR_LIMIT);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(s, "x", NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(s, "b", &t), RNNRUN_ERR_RANGE); /* a plain initializer */
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_ERR_STATE); /* nothing was bound */
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         version_and_status, model_queries, null_handles, bind_run_output, recovers_after_failed_run,
         defaulted_inputs, symbolic_dims_agree, runs_do_not_allocate, plan_cache_eviction,
         sessions_are_independent, options_defaults, options_misuse, options_max_tensor_bytes,
         failed_bind_keeps_binding, allocator_sees_every_allocation, allocator_failure_at_every_index,
-        allocator_always_fails,
+        allocator_always_fails, queries_misuse,
     };
     return tu_main("api", tests, (int)(sizeof tests / sizeof tests[0]));
 }
