@@ -13,7 +13,7 @@
 #define EXIT_USAGE 2
 
 static const char *USAGE =
-    "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR] [--dump DIR]\n"
+    "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR] [--dump DIR] [--threads N] [--max-bytes N]\n"
     "       rnnrun --info MODEL.onnx\n"
     "       rnnrun --ops\n"
     "       rnnrun -h | --help | --version\n"
@@ -27,6 +27,8 @@ static const char *USAGE =
     "                  another runtime. In file names every character other than A-Z a-z 0-9\n"
     "                  . _ - becomes '_', as does a leading '.'; a name that is then taken\n"
     "                  gets '~2', '~3', ... appended. Lists 'name -> file' on stdout.\n"
+    "  --threads N     threads the session may use (0 = default 1; at most 256)\n"
+    "  --max-bytes N   largest tensor the run may create or read, in bytes (default 4 GiB)\n"
     "  --info          prints the model's opsets, inputs, outputs and ops, and exits\n"
     "  --ops           prints the supported ops and their versions (a markdown table)\n"
     "Exit status: 0 on success, 1 on any error (one line on stderr), 2 on a usage error.\n";
@@ -192,13 +194,25 @@ out:
     return rc;
 }
 
+/* A decimal integer 0 .. max (no sign, no trailing text). */
+static bool parse_count(const char *s, long long max, long long *out) {
+    if (!s || *s < '0' || *s > '9') return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v > max) return false;
+    *out = v;
+    return true;
+}
+
 typedef struct binding {
     const char *name;   /* NULL for positional */
     const char *file;
     rr_tensor t;        /* data owned */
 } binding;
 
-static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir, const char *dump_dir) {
+static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir, const char *dump_dir,
+                   const rnnrun_session_options *opt) {
     int rc = 1;
     rnnrun_model *m = NULL;
     rnnrun_session *s = NULL;
@@ -254,8 +268,10 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
         slot_of[i] = next;
         taken[next] = true;
     }
-    if (rnnrun_session_new(m, &s) || (dump_dir && rr_session_keep_all(s, true))) {
-        fprintf(stderr, "rnnrun: out of memory\n");
+    int st = rnnrun_session_new_with_options(m, opt, &s);
+    if (!st && dump_dir) st = rr_session_keep_all(s, true);
+    if (st) {
+        fprintf(stderr, "rnnrun: cannot create a session: %s\n", rnnrun_status_str(st));
         goto done;
     }
     for (int i = 0; i < nb; i++) {
@@ -266,8 +282,8 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
         }
         rnnrun_tensor t = {.dtype = (rnnrun_dtype)b[i].t.dtype, .rank = b[i].t.rank, .data = b[i].t.data};
         for (int d = 0; d < t.rank; d++) t.shape[d] = b[i].t.dims[d];
-        int st = b[i].name ? rnnrun_session_set_input_by_name(s, b[i].name, &t)
-                           : rnnrun_session_set_input(s, slot_of[i], &t);
+        st = b[i].name ? rnnrun_session_set_input_by_name(s, b[i].name, &t)
+                       : rnnrun_session_set_input(s, slot_of[i], &t);
         if (st) {
             fprintf(stderr, "rnnrun: %s: %s\n", b[i].file, rnnrun_session_errmsg(s));
             goto done;
@@ -320,7 +336,9 @@ done:
 
 int main(int argc, char **argv) {
     const char *model = NULL, *out_dir = NULL, *dump_dir = NULL;
-    bool info = false, opts_done = false;
+    bool info = false, opts_done = false, opts_given = false;
+    rnnrun_session_options opt;
+    rnnrun_session_options_init(&opt);
     binding *b = calloc((size_t)argc + 1, sizeof *b);
     if (!b) return 1;
     int nb = 0, rc;
@@ -350,6 +368,22 @@ int main(int argc, char **argv) {
                 }
                 if (strcmp(a, "--dump") == 0) dump_dir = argv[++i];
                 else out_dir = argv[++i];
+            } else if (strcmp(a, "--threads") == 0 || strcmp(a, "--max-bytes") == 0) {
+                bool threads = a[2] == 't';
+                long long v;
+                if (i + 1 >= argc || !parse_count(argv[i + 1], threads ? RNNRUN_MAX_THREADS : INT64_MAX, &v)) {
+                    free(b);
+                    return usage_error(threads ? "%s needs a thread count from 0 to 256"
+                                               : "%s needs a byte count (a positive integer)", a);
+                }
+                i++;
+                if (threads) opt.n_threads = (int)v;
+                else if (v > 0) opt.max_tensor_bytes = v;
+                else {
+                    free(b);
+                    return usage_error("%s needs a byte count (a positive integer)", a);
+                }
+                opts_given = true;
             } else {
                 free(b);
                 return usage_error("unknown option %s", a);
@@ -375,10 +409,10 @@ int main(int argc, char **argv) {
         return usage_error("%s", "no model given");
     }
     if (info) {
-        if (nb || out_dir || dump_dir) rc = usage_error("%s", "--info takes only a model");
+        if (nb || out_dir || dump_dir || opts_given) rc = usage_error("%s", "--info takes only a model");
         else rc = cmd_info(model);
     } else {
-        rc = cmd_run(model, b, nb, out_dir, dump_dir);
+        rc = cmd_run(model, b, nb, out_dir, dump_dir, &opt);
     }
     for (int i = 0; i < nb; i++) free((void *)b[i].name);
     free(b);

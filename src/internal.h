@@ -62,12 +62,9 @@ static inline void *rr_align_ptr(void *p) {
 
 /* ---- allocation ------------------------------------------------------------------------------ */
 
-/* Every allocation of a session (its plans, arena and tables) goes through its allocator. */
-typedef struct rr_allocator {
-    void *(*alloc)(void *user, size_t size);
-    void (*free)(void *user, void *ptr);
-    void *user;
-} rr_allocator;
+/* Every allocation of a session (its plans, arena and tables) goes through its allocator: the
+ * public rnnrun_allocator (alloc, free, user). */
+typedef rnnrun_allocator rr_allocator;
 
 extern const rr_allocator rr_default_allocator; /* malloc and free */
 
@@ -246,10 +243,17 @@ typedef struct rr_plan rr_plan;
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err);
 void rr_plan_free(rr_plan *p);
-/* The same with keep_all: every node runs (also those no output needs) and every value keeps its
- * own storage until the run ends, so that all of them can be read after it (rnnrun --dump). */
-rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
-                          const rr_allocator *a, bool keep_all, rr_err *err);
+
+/* What a session passes to the planner and, through rr_ctx, to the ops. */
+typedef struct rr_settings {
+    int n_threads;            /* >= 1: threads an op may use */
+    int64_t max_tensor_bytes; /* > 0: limit on every planned tensor */
+    bool keep_all;            /* debugging (rnnrun --dump): every node runs, also those no output
+                                 needs, and every value keeps its own storage until the run ends */
+} rr_settings;
+/* rr_plan_build with settings (NULL: 1 thread, the model's max_tensor_bytes). */
+rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                            const rr_allocator *a, const rr_settings *cfg, rr_err *err);
 
 /* A session whose every allocation goes through a (NULL: malloc and free). */
 int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out);
@@ -259,5 +263,7 @@ int rr_session_keep_all(rnnrun_session *s, bool on);
  * when the session keeps all values, otherwise only for graph outputs, inputs and constants.
  * RNNRUN_ERR_STATE without a successful run, RNNRUN_ERR_RANGE for a value with no storage. */
 int rr_session_value(const rnnrun_session *s, int v, rr_tensor *out);
+/* The settings a session was created with (from its options). */
+rr_settings rr_session_settings(const rnnrun_session *s);
 
 #endif /* RNNRUN_INTERNAL_H */

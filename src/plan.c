@@ -170,12 +170,14 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
 
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err) {
-    return rr_plan_build_ex(m, bound, is_bound, a, false, err);
+    return rr_plan_build_with(m, bound, is_bound, a, NULL, err);
 }
 
-rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
-                          const rr_allocator *a, bool keep_all, rr_err *err) {
+rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
+                            const rr_allocator *a, const rr_settings *cfg, rr_err *err) {
     if (!a) a = &rr_default_allocator;
+    rr_settings dflt = {.n_threads = 1, .max_tensor_bytes = m->max_tensor_bytes};
+    if (!cfg) cfg = &dflt;
     rr_plan *p = rr_calloc(a, 1, sizeof *p);
     if (!p) {
         fail_nomem(err);
@@ -230,7 +232,7 @@ rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const b
 
     /* 2. which nodes the outputs need */
     for (int i = 0; i < m->n_outputs; i++) live_v[m->outputs[i]] = true;
-    for (int v = 0; keep_all && v < nv; v++) live_v[v] = true;
+    for (int v = 0; cfg->keep_all && v < nv; v++) live_v[v] = true;
     for (int i = nn - 1; i >= 0; i--) {
         const rr_node *n = &m->nodes[i];
         for (int o = 0; o < n->n_out && !live_n[i]; o++) live_n[i] = n->out[o] >= 0 && live_v[n->out[o]];
@@ -244,7 +246,8 @@ rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const b
         step_of[i] = -1;
         if (!live_n[i]) continue;
         const rr_node *n = &m->nodes[i];
-        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err};
+        rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err,
+                    .n_threads = cfg->n_threads, .max_tensor_bytes = cfg->max_tensor_bytes};
         if (infer_node(p, n, &c)) goto fail;
         bool known = true;
         for (int k = 0; k < n->n_in; k++)
@@ -289,7 +292,7 @@ rr_plan *rr_plan_build_ex(const rnnrun_model *m, const rr_tensor *bound, const b
         }
     }
     for (int i = 0; i < m->n_outputs; i++) last_use[p->root[m->outputs[i]]] = p->n_steps;
-    for (int v = 0; keep_all && v < nv; v++) last_use[v] = p->n_steps;
+    for (int v = 0; cfg->keep_all && v < nv; v++) last_use[v] = p->n_steps;
     int nb = 0;
     block *blocks = rr_pool_alloc(&tmp, (size_t)(nv + p->n_steps + 1) * sizeof *blocks);
     if (!blocks) {

@@ -11,6 +11,7 @@
 struct rnnrun_session {
     const rnnrun_model *m;
     rr_allocator a;
+    rr_settings cfg;              /* thread count and tensor limit, from the options */
     rr_tensor *bound;             /* [n_slots] the caller's tensors (data not owned) */
     bool *is_bound;               /* [n_slots] */
     rr_plan *plans[RR_PLAN_CACHE];
@@ -24,7 +25,6 @@ struct rnnrun_session {
     rr_tensor *t;                 /* [n_values] run-time value table for `cur` */
     bool t_valid;                 /* t filled for cur and the current arena */
     bool have_output;
-    bool keep_all;                /* debugging: plans keep every value (rr_session_keep_all) */
     char errmsg[1100];
 };
 
@@ -42,15 +42,14 @@ static int fail(rnnrun_session *s, int status, const char *fmt, ...) {
     return status;
 }
 
-int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out) {
-    if (!out) return RNNRUN_ERR_ARG;
-    *out = NULL;
-    if (!m) return RNNRUN_ERR_ARG;
+static int session_create(const rnnrun_model *m, const rr_allocator *a, const rr_settings *cfg,
+                          rnnrun_session **out) {
     if (!a) a = &rr_default_allocator;
     rnnrun_session *s = rr_calloc(a, 1, sizeof *s);
     if (!s) return RNNRUN_ERR_NOMEM;
     s->m = m;
     s->a = *a;
+    s->cfg = *cfg;
     s->bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->bound);
     s->is_bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->is_bound);
     s->t = rr_calloc(a, (size_t)m->n_values + 1, sizeof *s->t);
@@ -62,7 +61,51 @@ int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_ses
     return RNNRUN_OK;
 }
 
-int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) { return rr_session_new_with(m, NULL, out); }
+int rr_session_new_with(const rnnrun_model *m, const rr_allocator *a, rnnrun_session **out) {
+    if (!out) return RNNRUN_ERR_ARG;
+    *out = NULL;
+    if (!m) return RNNRUN_ERR_ARG;
+    rr_settings cfg = {.n_threads = 1, .max_tensor_bytes = m->max_tensor_bytes};
+    return session_create(m, a, &cfg, out);
+}
+
+int rnnrun_session_new(const rnnrun_model *m, rnnrun_session **out) { return rnnrun_session_new_with_options(m, NULL, out); }
+
+/* The options struct of the first release; struct_size may not be smaller. */
+#define OPTIONS_V1_SIZE (offsetof(rnnrun_session_options, allocator) + sizeof(rnnrun_allocator))
+
+void rnnrun_session_options_init(rnnrun_session_options *o) {
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+    o->n_threads = 1;
+    o->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
+}
+
+int rnnrun_session_new_with_options(const rnnrun_model *m, const rnnrun_session_options *opt,
+                                    rnnrun_session **out) {
+    if (!out) return RNNRUN_ERR_ARG;
+    *out = NULL;
+    if (!m) return RNNRUN_ERR_ARG;
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    if (opt) {
+        if (opt->struct_size < OPTIONS_V1_SIZE) return RNNRUN_ERR_ARG;
+        /* a newer caller's struct: the options this library does not know must be unset (zero) */
+        const unsigned char *extra = (const unsigned char *)opt + sizeof o;
+        for (size_t i = 0; opt->struct_size > sizeof o && i < opt->struct_size - sizeof o; i++)
+            if (extra[i]) return RNNRUN_ERR_UNSUPPORTED;
+        memcpy(&o, opt, opt->struct_size < sizeof o ? opt->struct_size : sizeof o);
+    }
+    if (o.n_threads < 0 || o.n_threads > RNNRUN_MAX_THREADS) return RNNRUN_ERR_ARG;
+    if (o.max_tensor_bytes < 0) return RNNRUN_ERR_ARG;
+    if (!o.allocator.alloc != !o.allocator.free) return RNNRUN_ERR_ARG;
+    rr_settings cfg = {.n_threads = o.n_threads ? o.n_threads : 1,
+                       .max_tensor_bytes = o.max_tensor_bytes ? o.max_tensor_bytes : RR_DEFAULT_MAX_TENSOR_BYTES};
+    return session_create(m, o.allocator.alloc ? &o.allocator : NULL, &cfg, out);
+}
+
+rr_settings rr_session_settings(const rnnrun_session *s) { return s->cfg; }
 
 int rr_session_keep_all(rnnrun_session *s, bool on) {
     if (!s) return RNNRUN_ERR_ARG;
@@ -71,7 +114,7 @@ int rr_session_keep_all(rnnrun_session *s, bool on) {
     s->cur = NULL;
     s->t_valid = false;
     s->have_output = false;
-    s->keep_all = on;
+    s->cfg.keep_all = on;
     return RNNRUN_OK;
 }
 
@@ -119,7 +162,7 @@ static int bind_slot(rnnrun_session *s, int slot, const rnnrun_tensor *t) {
     }
     rr_tensor b = {.dtype = (int)t->dtype};
     rr_err err = {0};
-    if (rr_tensor_set_shape(&b, t->rank, t->shape, s->m->max_tensor_bytes, &err))
+    if (rr_tensor_set_shape(&b, t->rank, t->shape, s->cfg.max_tensor_bytes, &err))
         return fail(s, err.status, "input '%s': %s", v->name, err.msg);
     if (!t->data && b.numel > 0) return fail(s, RNNRUN_ERR_ARG, "input '%s': data is NULL", v->name);
     b.data = t->data;
@@ -154,13 +197,14 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
             return RNNRUN_OK;
         }
     rr_err err = {0};
-    rr_plan *p = rr_plan_build_ex(s->m, s->bound, s->is_bound, &s->a, s->keep_all, &err);
+    rr_plan *p = rr_plan_build_with(s->m, s->bound, s->is_bound, &s->a, &s->cfg, &err);
     if (!p) return set_err(s, &err);
     if (p->arena_size > s->arena_cap) {
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
+            size_t size = p->arena_size;
             rr_plan_free(p);
-            return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", p->arena_size);
+            return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", size);
         }
         rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;
@@ -220,7 +264,8 @@ int rnnrun_session_run(rnnrun_session *s) {
     for (int i = 0; i < p->n_steps; i++) {
         const rr_step *step = &p->steps[i];
         rr_ctx c = {.model = m, .node = step->node, .t = s->t, .params = step->params,
-                    .ws = s->arena + step->ws_offset, .ws_size = step->ws_size, .err = &err};
+                    .ws = s->arena + step->ws_offset, .ws_size = step->ws_size, .err = &err,
+                    .n_threads = s->cfg.n_threads, .max_tensor_bytes = s->cfg.max_tensor_bytes};
         st = step->node->op->run(&c);
         if (st != RNNRUN_OK) {
             if (err.status == RNNRUN_OK) rr_op_fail(&c, st, "failed");

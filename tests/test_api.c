@@ -311,11 +311,421 @@ START_TEST(sessions_are_independent) {
 }
 END_TEST
 
+
+/* ---- session options ------------------------------------------------------------------------- */
+
+START_TEST(options_defaults) {
+    rnnrun_session_options o;
+    memset(&o, 0x5a, sizeof o);
+    rnnrun_session_options_init(&o);
+    ck_assert_uint_eq(o.struct_size, sizeof o);
+    ck_assert_int_eq(o.n_threads, 1);
+    ck_assert_int_eq(o.max_tensor_bytes, (int64_t)4 << 30);
+    ck_assert_ptr_null(o.allocator.alloc);
+    ck_assert_ptr_null(o.allocator.free);
+    ck_assert_ptr_null(o.allocator.user);
+    rnnrun_session_options_init(NULL); /* no-op */
+
+    mb *b = add_model();
+    rnnrun_model *m = tu_load(b);
+    rnnrun_session *s;
+    /* NULL options and default options: 1 thread, 4 GiB */
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, NULL, &s), RNNRUN_OK);
+    rr_settings cfg = rr_session_settings(s);
+    ck_assert_int_eq(cfg.n_threads, 1);
+    ck_assert_int_eq(cfg.max_tensor_bytes, (int64_t)4 << 30);
+    rnnrun_session_free(s);
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    ck_assert_int_eq(rr_session_settings(s).n_threads, 1);
+    rnnrun_session_free(s);
+    /* 0 means the default for both */
+    o.n_threads = 0;
+    o.max_tensor_bytes = 0;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_OK);
+    cfg = rr_session_settings(s);
+    ck_assert_int_eq(cfg.n_threads, 1);
+    ck_assert_int_eq(cfg.max_tensor_bytes, (int64_t)4 << 30);
+    rnnrun_session_free(s);
+    /* values are stored as given, and the options need not outlive the call */
+    o.n_threads = RNNRUN_MAX_THREADS;
+    o.max_tensor_bytes = 12345;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_OK);
+    memset(&o, 0, sizeof o);
+    cfg = rr_session_settings(s);
+    ck_assert_int_eq(cfg.n_threads, RNNRUN_MAX_THREADS);
+    ck_assert_int_eq(cfg.max_tensor_bytes, 12345);
+    /* and the session still computes the right thing */
+    float x[3] = {1, 2, 3};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "1,3", x);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    const float want[3] = {2, 4, 6};
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "1,3"), want, 3, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+static void *never_alloc(void *user, size_t size) {
+    (void)user;
+    (void)size;
+    ck_abort_msg("allocator of a refused options struct was called");
+    return NULL;
+}
+static void never_free(void *user, void *p) {
+    (void)user;
+    (void)p;
+    ck_abort_msg("allocator of a refused options struct was called");
+}
+
+/* Options the library must refuse, each with its exact status and *out set to NULL. */
+static void refused(const rnnrun_model *m, const rnnrun_session_options *o, int status) {
+    rnnrun_session *s = (rnnrun_session *)1;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, o, &s), status);
+    ck_assert_ptr_null(s);
+}
+
+START_TEST(options_misuse) {
+    mb *b = add_model();
+    rnnrun_model *m = tu_load(b);
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    refused(NULL, &o, RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_new(m, NULL), RNNRUN_ERR_ARG);
+    /* size field: zero, one byte short of the first release's struct */
+    o.struct_size = 0;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.struct_size = sizeof o - 1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.struct_size = 1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    /* thread count */
+    rnnrun_session_options_init(&o);
+    o.n_threads = -1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.n_threads = RNNRUN_MAX_THREADS + 1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.n_threads = -2147483647 - 1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    /* size limit */
+    rnnrun_session_options_init(&o);
+    o.max_tensor_bytes = -1;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.max_tensor_bytes = INT64_MIN;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    /* half an allocator (and it is never called) */
+    rnnrun_session_options_init(&o);
+    o.allocator.alloc = never_alloc;
+    refused(m, &o, RNNRUN_ERR_ARG);
+    o.allocator.alloc = NULL;
+    o.allocator.free = never_free;
+    refused(m, &o, RNNRUN_ERR_ARG);
+
+    /* a newer caller's larger struct: fine while the options we do not know are zero */
+    struct {
+        rnnrun_session_options o;
+        int64_t future[3];
+    } big;
+    memset(&big, 0, sizeof big);
+    rnnrun_session_options_init(&big.o);
+    big.o.struct_size = sizeof big;
+    big.o.n_threads = 3;
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &big.o, &s), RNNRUN_OK);
+    ck_assert_int_eq(rr_session_settings(s).n_threads, 3);
+    rnnrun_session_free(s);
+    big.future[2] = 1;
+    refused(m, &big.o, RNNRUN_ERR_UNSUPPORTED);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* y = x + b with x (n, 1) and b (1, 100): y is 400 n bytes, x only 4 n. */
+static mb *widening_model(void) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "n,1");
+    mb_output(b, "y", RNNRUN_FLOAT, "n,100");
+    static float bias[100];
+    for (int i = 0; i < 100; i++) bias[i] = (float)i;
+    mb_init_f(b, "b", "1,100", bias, 100);
+    mb_node_name(b, mb_node(b, "Add", "x,b", "y"), "widen");
+    return b;
+}
+
+/* The session's max_tensor_bytes governs planning (every tensor a node creates) and binding. */
+START_TEST(options_max_tensor_bytes) {
+    mb *b = widening_model();
+    rnnrun_model *m = tu_load(b);
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    o.max_tensor_bytes = 1000;
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_OK);
+    float x[4] = {0, 1000, 2000, 3000};
+    rnnrun_tensor t2 = tu_tensor(RNNRUN_FLOAT, "2,1", x), t3 = tu_tensor(RNNRUN_FLOAT, "3,1", x);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t2), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK); /* y: 800 bytes */
+    const float *y = tu_output(s, 0, RNNRUN_FLOAT, "2,100");
+    ck_assert_float_eq(y[0], 0);
+    ck_assert_float_eq(y[199], 1099);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t3), RNNRUN_OK); /* x: 12 bytes */
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_ERR_LIMIT);       /* y: 1200 bytes */
+    const char *msg = rnnrun_session_errmsg(s);
+    ck_assert_msg(strstr(msg, "node 'widen' (Add)") && strstr(msg, "exceeds the limit of 1000 bytes"), "%s", msg);
+    rnnrun_tensor out;
+    ck_assert_int_eq(rnnrun_session_output(s, 0, &out), RNNRUN_ERR_STATE);
+    /* the cached plan still serves the smaller batch */
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t2), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    tu_output(s, 0, RNNRUN_FLOAT, "2,100");
+    rnnrun_session_free(s);
+
+    /* binding: an input above the limit is refused and nothing is bound */
+    o.max_tensor_bytes = 8;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t3), RNNRUN_ERR_LIMIT);
+    ck_assert_msg(strstr(rnnrun_session_errmsg(s), "input 'x'"), "%s", rnnrun_session_errmsg(s));
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_ERR_STATE);
+    rnnrun_session_free(s);
+
+    /* the default session plans the large batch */
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t3), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    y = tu_output(s, 0, RNNRUN_FLOAT, "3,100");
+    ck_assert_float_eq(y[299], 2099);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* A failed bind keeps the previous binding; a run after a failed run works. */
+START_TEST(failed_bind_keeps_binding) {
+    mb *b = add_model();
+    rnnrun_model *m = tu_load(b);
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    float x[6] = {0, 1, 2, 3, 4, 5};
+    rnnrun_tensor good = tu_tensor(RNNRUN_FLOAT, "2,3", x), bad = tu_tensor(RNNRUN_FLOAT, "3,2", x);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &good), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &bad), RNNRUN_ERR_SHAPE);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    const float want[6] = {1, 3, 5, 4, 6, 8};
+    tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, "2,3"), want, 6, 0, 0);
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
+/* ---- the allocator hook ---------------------------------------------------------------------- */
+
+/* Counts calls and live blocks; fails the allocation numbered fail_at (0-based; -1: never). */
+typedef struct hook {
+    unsigned magic;
+    long calls, live, frees;
+    long fail_at;
+    size_t bytes;
+} hook;
+#define HOOK_MAGIC 0x6a6b6c6du
+
+static void *hook_alloc(void *user, size_t size) {
+    hook *h = user;
+    ck_assert_uint_eq(h->magic, HOOK_MAGIC);
+    ck_assert_uint_gt(size, 0);
+    if (h->calls++ == h->fail_at) return NULL;
+    void *p = malloc(size);
+    if (p) {
+        h->live++;
+        h->bytes += size;
+    }
+    return p;
+}
+
+static void hook_free(void *user, void *p) {
+    hook *h = user;
+    ck_assert_uint_eq(h->magic, HOOK_MAGIC);
+    ck_assert_ptr_nonnull(p);
+    h->live--;
+    h->frees++;
+    free(p);
+}
+
+static rnnrun_session_options hook_options(hook *h) {
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    o.allocator.alloc = hook_alloc;
+    o.allocator.free = hook_free;
+    o.allocator.user = h;
+    return o;
+}
+
+static rnnrun_model *load_loop_model(void) {
+    char path[4200], err[1200];
+    snprintf(path, sizeof path, "%s/models/loop_tanh/model.onnx", tu_source_root());
+    rnnrun_model *m;
+    ck_assert_msg(rnnrun_model_load_file(path, &m, err, sizeof err) == RNNRUN_OK, "%s", err);
+    return m;
+}
+
+/* PyTorch's output for loop_tanh on zeros, any batch (see test_shared.c) */
+static const float loop_zero_out[5] = {0.37924758f, 0.56059808f, 0.61618841f, 0.60465419f, 0.41606122f};
+
+static void check_loop_out(rnnrun_session *s, int batch) {
+    char shape[16];
+    snprintf(shape, sizeof shape, "%d,5", batch);
+    const float *y = tu_output(s, 0, RNNRUN_FLOAT, shape);
+    for (int r = 0; r < batch; r++) tu_close_f32(y + r * 5, loop_zero_out, 5, 1e-6, 0);
+}
+
+START_TEST(allocator_sees_every_allocation) {
+    rnnrun_model *m = load_loop_model();
+    hook h = {.magic = HOOK_MAGIC, .fail_at = -1};
+    rnnrun_session_options o = hook_options(&h);
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_OK);
+    ck_assert_int_gt(h.calls, 0);
+    static float x[3 * 6 * 16];
+    rnnrun_tensor t2 = tu_tensor(RNNRUN_FLOAT, "2,6,16", x), t3 = tu_tensor(RNNRUN_FLOAT, "3,6,16", x);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t2), RNNRUN_OK);
+    long before = h.calls;
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK); /* plans: plan pool and arena */
+    ck_assert_int_gt(h.calls, before);
+    check_loop_out(s, 2);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t3), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    check_loop_out(s, 3);
+    ck_assert_int_gt(h.live, 0);
+    ck_assert_uint_gt(h.bytes, 3 * 6 * 16 * sizeof(float) / 2);
+    rnnrun_session_free(s);
+    ck_assert_int_eq(h.live, 0);
+    ck_assert_int_eq(h.frees, h.calls);
+    rnnrun_model_free(m);
+}
+END_TEST
+
+/* Fail each allocation in turn (only that one): the call that needed it returns
+ * RNNRUN_ERR_NOMEM, the session stays usable, and freeing it leaves nothing allocated. */
+START_TEST(allocator_failure_at_every_index) {
+    rnnrun_model *m = load_loop_model();
+    static float x[3 * 6 * 16];
+    rnnrun_tensor t2 = tu_tensor(RNNRUN_FLOAT, "2,6,16", x), t3 = tu_tensor(RNNRUN_FLOAT, "3,6,16", x);
+    long total = -1, k;
+    for (k = 0; k < 10000; k++) {
+        hook h = {.magic = HOOK_MAGIC, .fail_at = k};
+        rnnrun_session_options o = hook_options(&h);
+        rnnrun_session *s = (rnnrun_session *)1;
+        int st = rnnrun_session_new_with_options(m, &o, &s);
+        if (st != RNNRUN_OK) {
+            ck_assert_int_eq(st, RNNRUN_ERR_NOMEM);
+            ck_assert_ptr_null(s);
+            ck_assert_int_eq(h.live, 0);
+            continue;
+        }
+        bool failed = false;
+        const rnnrun_tensor *ts[2] = {&t2, &t3};
+        for (int r = 0; r < 2; r++) {
+            ck_assert_int_eq(rnnrun_session_set_input(s, 0, ts[r]), RNNRUN_OK);
+            st = rnnrun_session_run(s);
+            if (st != RNNRUN_OK) {
+                ck_assert_msg(st == RNNRUN_ERR_NOMEM, "allocation %ld: status %d: %s", k, st, rnnrun_session_errmsg(s));
+                ck_assert_str_ne(rnnrun_session_errmsg(s), "");
+                rnnrun_tensor out;
+                ck_assert_int_eq(rnnrun_session_output(s, 0, &out), RNNRUN_ERR_STATE);
+                failed = true;
+                ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK); /* the next try succeeds */
+            }
+            check_loop_out(s, r == 0 ? 2 : 3);
+        }
+        rnnrun_session_free(s);
+        ck_assert_msg(h.live == 0, "allocation %ld failed: %ld blocks leaked", k, h.live);
+        if (!failed && h.calls <= k) {
+            total = h.calls;
+            break;
+        }
+    }
+    ck_assert_int_gt(total, 3); /* every index up to the last allocation was failed once */
+    ck_assert_int_eq(k, total);
+    rnnrun_model_free(m);
+}
+END_TEST
+
+/* An allocator that always fails: every call that needs memory says so, nothing crashes. */
+START_TEST(allocator_always_fails) {
+    rnnrun_model *m = load_loop_model();
+    hook h = {.magic = HOOK_MAGIC, .fail_at = 0};
+    rnnrun_session_options o = hook_options(&h);
+    rnnrun_session *s = (rnnrun_session *)1;
+    ck_assert_int_eq(rnnrun_session_new_with_options(m, &o, &s), RNNRUN_ERR_NOMEM);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(h.calls, 1);
+    ck_assert_int_eq(h.live, 0);
+    rnnrun_model_free(m);
+}
+END_TEST
+
+
+/* Every query on NULL handles, NULL names and indexes out of range, with its documented answer. */
+START_TEST(queries_misuse) {
+    ck_assert_int_eq(rnnrun_model_opset(NULL), -1);
+    ck_assert_int_eq(rnnrun_model_ir_version(NULL), -1);
+    ck_assert_int_eq(rnnrun_model_node_count(NULL), -1);
+    ck_assert_ptr_null(rnnrun_model_node_op(NULL, 0));
+    ck_assert_ptr_null(rnnrun_model_output_name(NULL, 0));
+    ck_assert_int_eq(rnnrun_model_input_index(NULL, "x"), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(NULL, "y"), -1);
+    ck_assert_int_eq(rnnrun_model_output_info(NULL, 0, NULL, NULL, NULL, NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(NULL, "x", NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_new_with_options(NULL, NULL, NULL), RNNRUN_ERR_ARG);
+    mb *b = add_model();
+    rnnrun_model *m = tu_load(b);
+    ck_assert_ptr_null(rnnrun_model_node_op(m, 1));
+    ck_assert_ptr_null(rnnrun_model_node_op(m, -1));
+    ck_assert_ptr_null(rnnrun_model_output_name(m, -1));
+    ck_assert_int_eq(rnnrun_model_input_index(m, NULL), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(m, NULL), -1);
+    ck_assert_int_eq(rnnrun_model_output_index(m, "x"), -1);
+    int dt = 77, rank = 77;
+    ck_assert_int_eq(rnnrun_model_output_info(m, 1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_model_output_info(m, -1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_model_input_info(m, -1, &dt, &rank, NULL, NULL), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(dt, 77); /* nothing written */
+    ck_assert_int_eq(rank, 77);
+    ck_assert_int_eq(rnnrun_model_input_info(m, 0, NULL, NULL, NULL, NULL), RNNRUN_OK);
+
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);
+    ck_assert_str_eq(rnnrun_session_errmsg(s), "");
+    rnnrun_tensor out;
+    ck_assert_int_eq(rnnrun_session_output(s, -1, &out), RNNRUN_ERR_RANGE);
+    ck_assert_int_eq(rnnrun_session_output(s, 0, &out), RNNRUN_ERR_STATE);
+    ck_assert_msg(strstr(rnnrun_session_errmsg(s), "no successful run"), "%s", rnnrun_session_errmsg(s));
+    float x[6] = {0};
+    rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, "2,3", x);
+    t.shape[0] = -2; /* a negative dimension */
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_ERR_SHAPE);
+    t.rank = -1;
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_ERR_LIMIT);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(s, "x", NULL), RNNRUN_ERR_ARG);
+    ck_assert_int_eq(rnnrun_session_set_input_by_name(s, "b", &t), RNNRUN_ERR_RANGE); /* a plain initializer */
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_ERR_STATE); /* nothing was bound */
+    rnnrun_session_free(s);
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         version_and_status, model_queries, null_handles, bind_run_output, recovers_after_failed_run,
         defaulted_inputs, symbolic_dims_agree, runs_do_not_allocate, plan_cache_eviction,
-        sessions_are_independent,
+        sessions_are_independent, options_defaults, options_misuse, options_max_tensor_bytes,
+        failed_bind_keeps_binding, allocator_sees_every_allocation, allocator_failure_at_every_index,
+        allocator_always_fails, queries_misuse,
     };
     return tu_main("api", tests, (int)(sizeof tests / sizeof tests[0]));
 }

@@ -387,10 +387,42 @@ START_TEST(dump_intermediates) {
 }
 END_TEST
 
+/* --threads and --max-bytes: the session options. The input is 8*6*16 float32 = 3072 bytes. */
+START_TEST(session_options) {
+    char *model = loop_model(), *in = loop_input();
+    char *out, *err;
+    ck_assert_int_eq(run(model, in, "--max-bytes", "3072", "--threads", &out, &err), 2);
+    ck_assert_msg(strstr(err, "--threads needs a thread count from 0 to 256") != NULL, "%s", err);
+    free(out);
+    free(err);
+    const char *argv[] = {cli(), model, in, "--max-bytes", "3072", "--threads", "4", NULL};
+    ck_assert_int_eq(tu_exec(argv, &out, &err), 0);
+    ck_assert_msg(strncmp(out, "y: float32 (8, 5)\n  [", 21) == 0, "%s", out);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    int rc = run(model, in, "--max-bytes", "3071", NULL, &out, &err);
+    expect_error(rc, 1, out, err, "input 'x'", "exceeds the limit of 3071 bytes");
+    const char *bad[][2] = {{"--threads", "257"}, {"--threads", "-1"}, {"--threads", "two"}, {"--threads", "4x"},
+                            {"--max-bytes", "0"}, {"--max-bytes", "-5"}, {"--max-bytes", "1e9"},
+                            {"--max-bytes", "99999999999999999999"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = run(model, in, bad[i][0], bad[i][1], NULL, &out, &err);
+        expect_error(rc, 2, out, err, bad[i][0], "needs a");
+    }
+    rc = run(model, in, "--max-bytes", NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--max-bytes needs a byte count", NULL);
+    rc = run("--info", model, "--threads", "2", NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--info takes only a model", NULL);
+    free(model);
+    free(in);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         help_and_version, usage_errors, info, prints_outputs, writes_outputs, input_errors,
-        model_errors, readme_lists_the_ops, info_lists_every_opset_import, dump_intermediates,
+        model_errors, readme_lists_the_ops, info_lists_every_opset_import, dump_intermediates, session_options,
     };
     return tu_main("cli", tests, (int)(sizeof tests / sizeof tests[0]));
 }

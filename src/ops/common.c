@@ -28,7 +28,8 @@ int rr_set_out(rr_ctx *c, int i, int dtype, int rank, const int64_t *dims) {
     o->dtype = dtype;
     o->data = NULL;
     rr_err sub = {0};
-    if (rr_tensor_set_shape(o, rank, dims, c->model->max_tensor_bytes, &sub))
+    int64_t limit = c->max_tensor_bytes > 0 ? c->max_tensor_bytes : c->model->max_tensor_bytes;
+    if (rr_tensor_set_shape(o, rank, dims, limit, &sub))
         return rr_op_fail(c, sub.status, "output %d: %s", i, sub.msg);
     return RNNRUN_OK;
 }

@@ -25,6 +25,8 @@ typedef struct rr_ctx {
     rr_pool *pool;         /* infer: allocator for params (lives as long as the plan) */
     struct rr_plan *plan;  /* infer: the plan being built (NULL when running) */
     rr_err *err;
+    int n_threads;         /* the session's thread count (0 when unset: 1) */
+    int64_t max_tensor_bytes; /* infer: the session's per-tensor limit (0 when unset: the model's) */
 } rr_ctx;
 
 enum {
