@@ -374,7 +374,7 @@ _NS_TEXT = ("как я отмечал во введении, простейша�
             "каждая связь между нейронами имеет определенный ...")
 
 
-@case("char_rnn64", "character model: RNN(V,64) -> Linear(64,V) on the final state, V = 27 "
+@case("char_rnn64", "character model: RNN(V,64) -> Linear(64,V) on the final state, V = 29 "
       "(the alphabet of a Pushkin line); one-hot windows of 10 characters (notes 001, text file)")
 def char_rnn64():
     torch.manual_seed(13)
