@@ -471,7 +471,7 @@ class GRUModel(nn.Module):
         return self.fc(out[:, -1, :])
 
 
-def _notes003(name, cls, seed, opset, seq_dynamic=True):
+def _notes003(cls, seed, opset, seq_dynamic=True):
     torch.manual_seed(seed)
     model = cls(10, 20, 2, 5).eval()
     axes = {0: "batch", 1: "seq"} if seq_dynamic else {0: "batch"}
@@ -483,26 +483,26 @@ def _notes003(name, cls, seed, opset, seq_dynamic=True):
 @case("rnn_relu_zero_h0", "RNN(10,20, 2 layers, relu) with torch.zeros h0 built in forward -> "
       "Linear(20,5) on out[:, -1, :] (notes 003, RNN)")
 def rnn_relu_zero_h0():
-    return _notes003("rnn_relu_zero_h0", RNNModel, 15, 14)
+    return _notes003(RNNModel, 15, 14)
 
 
 @case("rnncell_stack", "two RNNCells (10->20, 20->20) unrolled over the sequence with zero "
       "states -> Linear(20,5) (notes 003, RNNCell); the loop is unrolled, so only the batch is "
       "dynamic")
 def rnncell_stack():
-    return _notes003("rnncell_stack", MultiLayerRNN, 16, 13, seq_dynamic=False)
+    return _notes003(MultiLayerRNN, 16, 13, seq_dynamic=False)
 
 
 @case("lstm_two_layers", "LSTM(10,20, 2 layers) with zero h0, c0 -> Linear(20,5) on the last "
       "step (notes 003, LSTM)")
 def lstm_two_layers():
-    return _notes003("lstm_two_layers", LSTMModel, 17, 15)
+    return _notes003(LSTMModel, 17, 15)
 
 
 @case("gru_two_layers", "GRU(10,20, 2 layers) with zero h0 -> Linear(20,5) on the last step "
       "(notes 003, GRU)")
 def gru_two_layers():
-    return _notes003("gru_two_layers", GRUModel, 18, 17)
+    return _notes003(GRUModel, 18, 17)
 
 
 # ---- notes 002 and 004: the nn.RNN examples -------------------------------------------------
