@@ -253,6 +253,7 @@ rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const
         for (int k = 0; k < n->n_in; k++)
             if (n->in[k] >= 0 && !p->t[n->in[k]].data) known = false;
         if (n->op->flags & RR_OP_SHAPE_ONLY) known = true;
+        if (n->op->flags & RR_OP_STATEFUL) known = false;
         /* a view only when output 0 is the only output asked for (Dropout's mask is computed) */
         bool alias = (n->op->flags & RR_OP_ALIAS) != 0;
         for (int o = 1; o < n->n_out; o++) alias = alias && n->out[o] < 0;
@@ -272,6 +273,7 @@ rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const
             s->node = n;
             s->params = c.params;
             s->ws_size = c.ws_size;
+            s->state_floats = c.state_floats;
             step_of[i] = p->n_steps++;
             for (int o = 0; o < n->n_out; o++)
                 if (n->out[o] >= 0) p->loc[n->out[o]] = RR_LOC_ARENA;

@@ -16,6 +16,7 @@ typedef struct rr_step {
     void *params;          /* prepared by the op's infer */
     size_t ws_offset;      /* workspace in the arena */
     size_t ws_size;
+    int64_t state_floats;  /* streaming state the node carries (RR_OP_STATEFUL), 0 if none */
 } rr_step;
 
 struct rr_plan {

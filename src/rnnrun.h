@@ -256,6 +256,31 @@ RNNRUN_API int rnnrun_session_output(rnnrun_session *s, int index, rnnrun_tensor
  * Owned by the session; valid until the next call on it. For a NULL session, a static message. */
 RNNRUN_API const char *rnnrun_session_errmsg(const rnnrun_session *s);
 
+/* ---- Streaming ------------------------------------------------------------------------------- */
+
+/* Defined when the header has rnnrun_session_set_streaming and rnnrun_session_reset_state. */
+#define RNNRUN_HAS_STREAMING 1
+
+/* Streaming on (on != 0) or off. With streaming on, each run takes the next chunk of the
+ * sequence (any length, a single step included) and every recurrent node (RNN, GRU, LSTM) starts
+ * from its own final state of the previous run instead of its initial_h / initial_c; the first
+ * run after switching on (or after rnnrun_session_reset_state) starts from the initial state as
+ * usual. Feeding a sequence in chunks then gives the same outputs as one whole run: per-step
+ * outputs chunk by chunk, final states equal. Inputs such as initial_h must still be bound (they
+ * are read only on a fresh start). The batch must stay the same from run to run
+ * (RNNRUN_ERR_STATE otherwise: reset the state to change it). Within a chunk, a row whose
+ * sequence_lens is 0 keeps its state. A run that fails before any node runs (unbound or
+ * misshapen inputs) leaves the state as it was; a run that fails in a node may have advanced the
+ * state of the nodes before it: reset to start over.
+ * Errors: RNNRUN_ERR_ARG (s NULL); RNNRUN_ERR_UNSUPPORTED when switching on for a model with a
+ * reverse or bidirectional recurrent node, whose outputs need the whole sequence at once (the
+ * message names the node). Switching on or off also resets the state. */
+RNNRUN_API int rnnrun_session_set_streaming(rnnrun_session *s, int on);
+
+/* Forget the carried state: the next run starts every recurrent node from its initial state.
+ * RNNRUN_ERR_ARG for a NULL session; otherwise RNNRUN_OK (also when not streaming). */
+RNNRUN_API int rnnrun_session_reset_state(rnnrun_session *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,6 +25,8 @@ struct rnnrun_session {
     rr_tensor *t;                 /* [n_values] run-time value table for `cur` */
     bool t_valid;                 /* t filled for cur and the current arena */
     bool have_output;
+    bool streaming;               /* recurrent nodes carry their state from run to run */
+    rr_state *states;             /* [n_nodes] the carried state of each stateful node */
     char errmsg[1100];
 };
 
@@ -53,7 +55,8 @@ static int session_create(const rnnrun_model *m, const rr_allocator *a, const rr
     s->bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->bound);
     s->is_bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->is_bound);
     s->t = rr_calloc(a, (size_t)m->n_values + 1, sizeof *s->t);
-    if (!s->bound || !s->is_bound || !s->t) {
+    s->states = rr_calloc(a, (size_t)m->n_nodes + 1, sizeof *s->states);
+    if (!s->bound || !s->is_bound || !s->t || !s->states) {
         rnnrun_session_free(s);
         return RNNRUN_ERR_NOMEM;
     }
@@ -134,7 +137,56 @@ void rnnrun_session_free(rnnrun_session *s) {
     rr_free(&a, s->bound);
     rr_free(&a, s->is_bound);
     rr_free(&a, s->t);
+    for (int i = 0; s->states && i < s->m->n_nodes; i++) rr_free(&a, s->states[i].data);
+    rr_free(&a, s->states);
     rr_free(&a, s);
+}
+
+/* ---- streaming ------------------------------------------------------------------------------- */
+
+int rnnrun_session_reset_state(rnnrun_session *s) {
+    if (!s) return RNNRUN_ERR_ARG;
+    for (int i = 0; i < s->m->n_nodes; i++) s->states[i].valid = false;
+    s->errmsg[0] = 0;
+    return RNNRUN_OK;
+}
+
+int rnnrun_session_set_streaming(rnnrun_session *s, int on) {
+    if (!s) return RNNRUN_ERR_ARG;
+    const rnnrun_model *m = s->m;
+    for (int i = 0; on && i < m->n_nodes; i++) {
+        const rr_node *n = &m->nodes[i];
+        if (!(n->op->flags & RR_OP_STATEFUL)) continue;
+        const rr_attr *dir = rr_attr_find(n, "direction");
+        if (dir && dir->type == RR_ATTR_STRING && strcmp(dir->s, "forward") != 0) {
+            char label[400];
+            return fail(s, RNNRUN_ERR_UNSUPPORTED,
+                        "%s runs %s: its outputs need the whole sequence at once, so the model cannot stream",
+                        rr_node_label(m, n, label, sizeof label), dir->s);
+        }
+    }
+    s->streaming = on != 0;
+    return rnnrun_session_reset_state(s);
+}
+
+/* Make room for the state each stateful step of a new plan carries (plan time, not run time).
+ * A valid state keeps its contents. */
+static int size_states(rnnrun_session *s, const rr_plan *p) {
+    for (int i = 0; i < p->n_steps; i++) {
+        const rr_step *step = &p->steps[i];
+        rr_state *st = &s->states[step->node->index];
+        if (step->state_floats <= st->capacity) continue;
+        if ((uint64_t)step->state_floats > SIZE_MAX / sizeof(float))
+            return fail(s, RNNRUN_ERR_LIMIT, "streaming state too large");
+        float *d = rr_alloc(&s->a, (size_t)step->state_floats * sizeof(float));
+        if (!d) return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate %lld floats of streaming state",
+                            (long long)step->state_floats);
+        if (st->data) memcpy(d, st->data, (size_t)st->capacity * sizeof(float));
+        rr_free(&s->a, st->data);
+        st->data = d;
+        st->capacity = step->state_floats;
+    }
+    return RNNRUN_OK;
 }
 
 const char *rnnrun_session_errmsg(const rnnrun_session *s) { return s ? s->errmsg : "session is NULL"; }
@@ -199,6 +251,11 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
     rr_err err = {0};
     rr_plan *p = rr_plan_build_with(s->m, s->bound, s->is_bound, &s->a, &s->cfg, &err);
     if (!p) return set_err(s, &err);
+    int st = size_states(s, p);
+    if (st) {
+        rr_plan_free(p);
+        return st;
+    }
     if (p->arena_size > s->arena_cap) {
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
@@ -265,7 +322,8 @@ int rnnrun_session_run(rnnrun_session *s) {
         const rr_step *step = &p->steps[i];
         rr_ctx c = {.model = m, .node = step->node, .t = s->t, .params = step->params,
                     .ws = s->arena + step->ws_offset, .ws_size = step->ws_size, .err = &err,
-                    .n_threads = s->cfg.n_threads, .max_tensor_bytes = s->cfg.max_tensor_bytes};
+                    .n_threads = s->cfg.n_threads, .max_tensor_bytes = s->cfg.max_tensor_bytes,
+                    .state = s->streaming && step->state_floats ? &s->states[step->node->index] : NULL};
         st = step->node->op->run(&c);
         if (st != RNNRUN_OK) {
             if (err.status == RNNRUN_OK) rr_op_fail(&c, st, "failed");

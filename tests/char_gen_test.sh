@@ -1,11 +1,7 @@
 #!/bin/sh
-# tools/examples/char_gen against PyTorch: for the prompt of models_pending/char_rnn (or
-# models/char_rnn once moved), char_gen's text must equal greedy.txt, PyTorch's greedy
-# generation (tools/train_char.py). Arguments: CHAR_GEN MODEL_DIR.
-#
-# Enabled by the lead once RNN and streaming land: register it in tests/meson.build, e.g.
-#   test('char_gen', find_program('char_gen_test.sh'), args: [char_gen.full_path(),
-#        meson.project_source_root() / 'models' / 'char_rnn'], depends: char_gen, suite: 'models')
+# tools/examples/char_gen against PyTorch: for the prompt of models/char_rnn, char_gen's text
+# (streaming one character per run) must equal greedy.txt, PyTorch's greedy generation
+# (tools/train_char.py). Arguments: CHAR_GEN MODEL_DIR.
 set -eu
 char_gen=$1 dir=$2
 prompt="It is a truth "   # PROMPT in tools/train_char.py

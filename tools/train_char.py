@@ -7,8 +7,7 @@
 Text: tools/data/pride_and_prejudice_ch1.txt (Jane Austen, Pride and Prejudice, 1813, chapter 1;
 public domain). The vocabulary is every distinct byte of the text, sorted (the text is ASCII).
 
-Writes into OUT (default models_pending/char_rnn, because rnnrun has no RNN op yet; the models
-suite runs every models/<case>/ folder):
+Writes into OUT (default models/char_rnn):
     model.onnx     torch.onnx.export, opset 14, dynamic batch and sequence axes
     vocab.txt      the V symbols in index order, concatenated, no trailing newline (symbol i is
                    byte i of the file; '\\n' is one of them)
@@ -74,7 +73,7 @@ def greedy(model, vocab, prompt, n):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(ROOT, "models_pending", "char_rnn"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "char_rnn"))
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--seq", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
@@ -144,8 +143,7 @@ vocab.txt: the {v} symbols in index order, concatenated (symbol i is byte i).
 greedy.txt: the prompt {PROMPT!r} streamed one character at a time from h0 = 0, then {N_GEN}
 greedy (argmax) characters: `char_gen DIR {PROMPT!r} {N_GEN}` prints exactly this (then a newline).
 
-The folder sits in models_pending/ while rnnrun lacks the RNN op (the models suite runs every
-models/<case>/); move it to models/char_rnn once RNN is in, and enable tests/char_gen_test.sh.
+tests/char_gen_test.sh checks that char_gen prints exactly greedy.txt.
 """)
     print(f"V={v}, final loss {final_loss:.3f}; greedy: {text_out!r}")
 

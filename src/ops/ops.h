@@ -27,11 +27,25 @@ typedef struct rr_ctx {
     rr_err *err;
     int n_threads;         /* the session's thread count (0 when unset: 1) */
     int64_t max_tensor_bytes; /* infer: the session's per-tensor limit (0 when unset: the model's) */
+    int64_t state_floats;  /* infer: floats of state a RR_OP_STATEFUL node carries between runs
+                              when streaming (0: this node cannot stream) */
+    struct rr_state *state; /* run: the node's carried state when the session streams, else NULL */
 } rr_ctx;
+
+/* The state a recurrent node carries from one run to the next when its session streams. The
+ * session owns it and sizes it when planning; the op reads it at the start of a run (when valid)
+ * and writes its final state into it at the end. */
+typedef struct rr_state {
+    float *data;           /* capacity floats */
+    int64_t capacity;
+    bool valid;            /* holds the final state of the previous run */
+    int64_t batch;         /* the batch it was recorded with */
+} rr_state;
 
 enum {
     RR_OP_ALIAS = 1u,       /* output 0 holds input 0's bytes unchanged (Reshape, Squeeze, Identity) */
     RR_OP_SHAPE_ONLY = 2u,  /* reads no input data, only shapes (Shape): always folded */
+    RR_OP_STATEFUL = 4u,    /* may carry state between runs (RNN, GRU, LSTM): never folded */
 };
 
 typedef int (*rr_infer_fn)(rr_ctx *c);

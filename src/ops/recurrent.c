@@ -290,6 +290,8 @@ static int infer_rec(rr_ctx *c, int kind) {
         return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
     c->ws_size = (size_t)floats * sizeof(float);
     c->params = p;
+    /* a forward node can stream: it carries h and c, (B, H) each */
+    if (r->D == 1 && !r->reverse[0]) c->state_floats = 2 * r->B * H;
 
     int64_t ydims[4] = {r->T, D, r->B, H}, ydims1[4] = {r->B, r->T, D, H};
     if (rr_set_out(c, 0, RR_FLOAT, 4, layout ? ydims1 : ydims) ||
@@ -365,8 +367,10 @@ static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const fl
     for (int64_t j = 0; j < H; j++) h[j] = go[j] * gc[j];
 }
 
+/* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
+ * rows start from it instead of initial_h / initial_c; the final state is written back. */
 static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt, const float *rt, const float *bias,
-                    const rec_ws *w) {
+                    const rec_ws *w, rr_state *state) {
     const int64_t T = r->T, B = r->B, I = r->I, H = r->H, GH = r->G * H;
     const bool gru2 = r->kind == RR_REC_GRU && !r->lbr; /* two products per step */
     const float *P = io->P ? io->P + d * 3 * H : NULL;
@@ -374,8 +378,14 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
     rr_sgemm(T * B, GH, I, io->X, I, 1, wt, GH, 1, w->xw, GH, false);
     for (int64_t row = 0; row < T * B; row++)
         for (int64_t n = 0; n < GH; n++) w->xw[row * GH + n] += bias[n];
+    const bool carried = state && state->valid;
     for (int64_t b = 0; b < B; b++) {
         float *h = w->h + b * H, *cs = w->c + b * H;
+        if (carried) {
+            memcpy(h, state->data + b * H, (size_t)H * sizeof *h);
+            memcpy(cs, state->data + (B + b) * H, (size_t)H * sizeof *cs);
+            continue;
+        }
         if (io->h0) memcpy(h, io->h0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *h);
         else memset(h, 0, (size_t)H * sizeof *h);
         if (io->c0) memcpy(cs, io->c0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *cs);
@@ -423,14 +433,21 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
             if (y) memcpy(y, h, (size_t)H * sizeof *y);
         }
     }
-    /* final states; a row of length 0 gives zeros (as ONNX Runtime does), not its initial state */
+    /* final states; a row of length 0 gives zeros (as ONNX Runtime does), not its initial state,
+     * except when streaming, where it keeps its state */
     for (int64_t b = 0; b < B; b++) {
-        if (rr_rec_len(r, io, b) == 0) {
+        if (rr_rec_len(r, io, b) == 0 && !state) {
             memset(w->h + b * H, 0, (size_t)H * sizeof(float));
             memset(w->c + b * H, 0, (size_t)H * sizeof(float));
         }
         if (io->Yh) memcpy(io->Yh + rr_rec_soff(r, d, b), w->h + b * H, (size_t)H * sizeof(float));
         if (io->Yc) memcpy(io->Yc + rr_rec_soff(r, d, b), w->c + b * H, (size_t)H * sizeof(float));
+    }
+    if (state) {
+        memcpy(state->data, w->h, (size_t)(B * H) * sizeof(float));
+        memcpy(state->data + B * H, w->c, (size_t)(B * H) * sizeof(float));
+        state->valid = true;
+        state->batch = B;
     }
 }
 
@@ -448,15 +465,22 @@ static int run_rec(const rr_ctx *c) {
         .Y = Y ? Y->data : NULL, .Yh = Yh ? Yh->data : NULL, .Yc = Yc ? Yc->data : NULL,
     };
     if (S && !p->seq_known && check_seq_values(c, r, &io)) return c->err->status;
+    rr_state *state = c->state;
+    if (state && (r->D != 1 || r->reverse[0] || state->capacity < 2 * r->B * r->H))
+        return rr_op_fail(c, RNNRUN_ERR_UNSUPPORTED, "this node cannot stream");
+    if (state && state->valid && state->batch != r->B)
+        return rr_op_fail(c, RNNRUN_ERR_STATE,
+                          "the streamed state has batch %lld but this run has batch %lld (reset the state to change it)",
+                          (long long)state->batch, (long long)r->B);
     rec_ws w;
     int64_t floats;
     ws_layout(r, p->wt[0] != NULL, c->ws, &w, &floats);
     for (int d = 0; d < r->D; d++) {
         if (p->wt[d]) {
-            run_dir(r, &io, d, p->wt[d], p->rt[d], p->bias[d], &w);
+            run_dir(r, &io, d, p->wt[d], p->rt[d], p->bias[d], &w, state);
         } else {
             pack_dir(r, io.W, io.R, io.Bias, d, w.wt, w.rt, w.bias);
-            run_dir(r, &io, d, w.wt, w.rt, w.bias, &w);
+            run_dir(r, &io, d, w.wt, w.rt, w.bias, &w, state);
         }
     }
     return RNNRUN_OK;

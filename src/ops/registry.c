@@ -52,6 +52,7 @@ RR_DECLARE_OP(dropout);
     {op, since, min_in, max_in, min_out, max_out, flags, rr_infer_##fn, rr_run_##fn}
 #define BIN(op, since) E(op, since, 2, 2, 1, 1, 0, binary)
 #define ALIAS RR_OP_ALIAS
+#define STATEFUL RR_OP_STATEFUL
 
 const rr_op rr_ops[] = {
     E("Abs", 6, 1, 1, 1, 1, 0, unary), E("Abs", 13, 1, 1, 1, 1, 0, unary),
@@ -96,8 +97,8 @@ const rr_op rr_ops[] = {
     E("Flatten", 21, 1, 1, 1, 1, ALIAS, flatten), E("Flatten", 23, 1, 1, 1, 1, ALIAS, flatten),
     E("Flatten", 24, 1, 1, 1, 1, ALIAS, flatten), E("Flatten", 25, 1, 1, 1, 1, ALIAS, flatten),
     E("Floor", 6, 1, 1, 1, 1, 0, unary), E("Floor", 13, 1, 1, 1, 1, 0, unary),
-    E("GRU", 1, 3, 6, 0, 2, 0, gru), E("GRU", 3, 3, 6, 0, 2, 0, gru), E("GRU", 7, 3, 6, 0, 2, 0, gru),
-    E("GRU", 14, 3, 6, 0, 2, 0, gru), E("GRU", 22, 3, 6, 0, 2, 0, gru),
+    E("GRU", 1, 3, 6, 0, 2, STATEFUL, gru), E("GRU", 3, 3, 6, 0, 2, STATEFUL, gru), E("GRU", 7, 3, 6, 0, 2, STATEFUL, gru),
+    E("GRU", 14, 3, 6, 0, 2, STATEFUL, gru), E("GRU", 22, 3, 6, 0, 2, STATEFUL, gru),
     E("Gather", 1, 2, 2, 1, 1, 0, gather), E("Gather", 11, 2, 2, 1, 1, 0, gather),
     E("Gather", 13, 2, 2, 1, 1, 0, gather),
     E("GatherElements", 11, 2, 2, 1, 1, 0, gatherelements), E("GatherElements", 13, 2, 2, 1, 1, 0, gatherelements),
@@ -112,8 +113,8 @@ const rr_op rr_ops[] = {
     E("Identity", 19, 1, 1, 1, 1, ALIAS, identity), E("Identity", 21, 1, 1, 1, 1, ALIAS, identity),
     E("Identity", 23, 1, 1, 1, 1, ALIAS, identity), E("Identity", 24, 1, 1, 1, 1, ALIAS, identity),
     E("Identity", 25, 1, 1, 1, 1, ALIAS, identity),
-    E("LSTM", 1, 3, 8, 0, 3, 0, lstm), E("LSTM", 7, 3, 8, 0, 3, 0, lstm), E("LSTM", 14, 3, 8, 0, 3, 0, lstm),
-    E("LSTM", 22, 3, 8, 0, 3, 0, lstm),
+    E("LSTM", 1, 3, 8, 0, 3, STATEFUL, lstm), E("LSTM", 7, 3, 8, 0, 3, STATEFUL, lstm), E("LSTM", 14, 3, 8, 0, 3, STATEFUL, lstm),
+    E("LSTM", 22, 3, 8, 0, 3, STATEFUL, lstm),
     E("LeakyRelu", 6, 1, 1, 1, 1, 0, unary), E("LeakyRelu", 16, 1, 1, 1, 1, 0, unary),
     E("Less", 7, 2, 2, 1, 1, 0, compare), E("Less", 9, 2, 2, 1, 1, 0, compare), E("Less", 13, 2, 2, 1, 1, 0, compare),
     E("LessOrEqual", 12, 2, 2, 1, 1, 0, compare), E("LessOrEqual", 16, 2, 2, 1, 1, 0, compare),
@@ -134,8 +135,8 @@ const rr_op rr_ops[] = {
     E("Or", 7, 2, 2, 1, 1, 0, compare),
     E("Pow", 7, 2, 2, 1, 1, 0, pow), E("Pow", 12, 2, 2, 1, 1, 0, pow), E("Pow", 13, 2, 2, 1, 1, 0, pow),
     E("Pow", 15, 2, 2, 1, 1, 0, pow),
-    E("RNN", 1, 3, 6, 0, 2, 0, rnn), E("RNN", 7, 3, 6, 0, 2, 0, rnn), E("RNN", 14, 3, 6, 0, 2, 0, rnn),
-    E("RNN", 22, 3, 6, 0, 2, 0, rnn),
+    E("RNN", 1, 3, 6, 0, 2, STATEFUL, rnn), E("RNN", 7, 3, 6, 0, 2, STATEFUL, rnn), E("RNN", 14, 3, 6, 0, 2, STATEFUL, rnn),
+    E("RNN", 22, 3, 6, 0, 2, STATEFUL, rnn),
     E("Range", 11, 3, 3, 1, 1, 0, range), E("Range", 27, 3, 3, 1, 1, 0, range),
     E("Reciprocal", 6, 1, 1, 1, 1, 0, unary), E("Reciprocal", 13, 1, 1, 1, 1, 0, unary),
     E("ReduceMax", 1, 1, 2, 1, 1, 0, reduce), E("ReduceMax", 11, 1, 2, 1, 1, 0, reduce),

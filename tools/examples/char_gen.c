@@ -9,12 +9,10 @@
  * run to run; then N times the most likely next character (argmax of the last logits) is
  * appended and fed back. Prints the prompt and the N characters, then a newline.
  *
- * The state is carried by the session (streaming) when the library has it: rnnrun.h then defines
- * RNNRUN_HAS_STREAMING. Otherwise the program carries it itself, binding the last run's h as the
- * next run's h0; both give the same text.
+ * The state is carried by the session: streaming is on, so each run (one character) starts
+ * from the previous run's final state.
  *
- * Exit status 0, or 1 with one line on stderr. Needs the RNN op (and streaming for the first
- * path): see models_pending/char_rnn/README.md. */
+ * Exit status 0, or 1 with one line on stderr. The model: models/char_rnn (see its README). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +59,6 @@ static int step(gen *g, int sym) {
     if (rnnrun_session_output(g->s, 0, &y) || rnnrun_session_output(g->s, 1, &h)) return 1;
     if (y.dtype != RNNRUN_FLOAT || y.rank != 3 || y.shape[2] != g->v || h.dtype != RNNRUN_FLOAT) return 1;
     memcpy(g->logits, (const float *)y.data + (y.shape[1] - 1) * g->v, (size_t)g->v * sizeof *g->logits);
-#ifndef RNNRUN_HAS_STREAMING
-    /* carry the state ourselves: h is valid until the next run, which reads h0 from g->h */
-    memcpy(g->h, h.data, (size_t)g->hidden * sizeof *g->h);
-#endif
     return 0;
 }
 
@@ -107,14 +101,12 @@ int main(int argc, char **argv) {
         die("out of memory", NULL);
         goto done;
     }
-#ifdef RNNRUN_HAS_STREAMING
-    /* the session carries every recurrent node's final state into the next run; h0 (zeros)
-     * is the state of the first run only */
+    /* streaming: the session carries every recurrent node's final state into the next run;
+     * h0 (zeros) is the state of the first run only */
     if (rnnrun_session_set_streaming(g.s, 1)) {
         die(rnnrun_session_errmsg(g.s), NULL);
         goto done;
     }
-#endif
     rnnrun_tensor tx = {RNNRUN_FLOAT, 3, {1, 1, v}, g.x}, th = {RNNRUN_FLOAT, 3, {1, 1, g.hidden}, g.h};
     if (rnnrun_session_set_input(g.s, 0, &tx) || rnnrun_session_set_input(g.s, 1, &th)) {
         die(rnnrun_session_errmsg(g.s), NULL);
