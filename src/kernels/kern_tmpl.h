@@ -106,9 +106,61 @@ static const ukr_fn KNAME(ukr_tab)[MR][NP] = {
 _Static_assert(sizeof KNAME(ukr_tab) / sizeof KNAME(ukr_tab)[0] == MR, "one row of kernels per mr");
 
 /* ---- the blocked driver ------------------------------------------------------------------------
- * for each K block (KC) and M block (MC): pack A's block into MR-row panels (stack), then for each
- * NR-column tile get B's panels (packed: in place; strided row-major: in place; otherwise packed
- * into a stack buffer) and run the micro-kernel down the M block. */
+ * for each K block and M block (MC rows): pack A's block into MR-row panels (stack), then for each
+ * NR-column tile get B's panels and run the micro-kernel down the M block. B is read in place when
+ * packed, or when row-major and M is small (one pass over B: packing it would cost more than it
+ * saves); otherwise the tile is packed into a stack buffer, KC rows at a time. The K block is KC
+ * deep, or for M <= MR and packed B as deep as the A buffer allows (1K-3K: fewer passes over C, and
+ * B's panels stream without jumps, which matters when the product is memory-bound). */
+static void KNAME(pack_tile)(float *restrict dst, const rr_gemm_job *j, int64_t k0, int64_t kc, int64_t c0, int nc) {
+    for (int p = 0; p * 16 < nc; p++, dst += 16 * kc) {
+        const int w = nc - 16 * p < 16 ? nc - 16 * p : 16;
+        const float *s = j->b + k0 * j->rsb + (c0 + 16 * p) * j->csb;
+        if (w < 16)
+            for (int64_t k = 0; k < kc; k++)
+                for (int c = w; c < 16; c++) dst[k * 16 + c] = 0.0f;
+        if (j->csb == 1 || (j->rsb != 1 && j->csb > j->rsb)) /* read along rows */
+            for (int64_t k = 0; k < kc; k++)
+                for (int c = 0; c < w; c++) dst[k * 16 + c] = s[k * j->rsb + c * j->csb];
+        else /* read down columns (B stored transposed) */
+            for (int c = 0; c < w; c++)
+                for (int64_t k = 0; k < kc; k++) dst[k * 16 + c] = s[k * j->rsb + c * j->csb];
+    }
+}
+
+/* c (N,) (+)= a (K,) @ B (K,N) for row-major B (csb == 1): four rows of B streamed at a time
+ * (axpy form), c stays in cache. One row of A reads B once, contiguously: the memory-bound case. */
+static void KNAME(row_axpy)(const rr_gemm_job *j) {
+    const int64_t N = j->N, K = j->K, rsb = j->rsb, csa = j->csa;
+    float *restrict c = j->c;
+    const float *a = j->a;
+    if (!j->acc) memset(c, 0, (size_t)N * sizeof(float));
+    int64_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+        const float *restrict b0 = j->b + k * rsb, *restrict b1 = b0 + rsb, *restrict b2 = b1 + rsb,
+                             *restrict b3 = b2 + rsb;
+        const float s0 = a[k * csa], s1 = a[(k + 1) * csa], s2 = a[(k + 2) * csa], s3 = a[(k + 3) * csa];
+        const VEC a0 = v_set1(s0), a1 = v_set1(s1), a2 = v_set1(s2), a3 = v_set1(s3);
+        int64_t n = 0;
+        for (; n + W <= N; n += W) {
+            VEC t = v_fma(a0, v_load(b0 + n), v_load(c + n));
+            t = v_fma(a1, v_load(b1 + n), t);
+            t = v_fma(a2, v_load(b2 + n), t);
+            v_store(c + n, v_fma(a3, v_load(b3 + n), t));
+        }
+        for (; n < N; n++) c[n] = (((c[n] + s0 * b0[n]) + s1 * b1[n]) + s2 * b2[n]) + s3 * b3[n];
+    }
+    for (; k < K; k++) {
+        const float *restrict b0 = j->b + k * rsb;
+        const float s0 = a[k * csa];
+        const VEC a0 = v_set1(s0);
+        int64_t n = 0;
+        for (; n + W <= N; n += W) v_store(c + n, v_fma(a0, v_load(b0 + n), v_load(c + n)));
+        for (; n < N; n++) c[n] += s0 * b0[n];
+    }
+}
+
+#define ABUF (MC * KC)
 static void KNAME(gemm)(const rr_gemm_job *j) {
     const int64_t M = j->M, N = j->N, K = j->K;
     if (M <= 0 || N <= 0) return;
@@ -117,11 +169,19 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
             for (int64_t i = 0; i < M; i++) memset(j->c + i * j->ldc, 0, (size_t)N * sizeof(float));
         return;
     }
-    _Alignas(64) float abuf[MC * KC];  /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
-    _Alignas(64) float bbuf[KC * NR];  /* B tile packed here when not readable in place */
+    if (M == 1 && !j->bp && j->csb == 1) {
+        KNAME(row_axpy)(j);
+        return;
+    }
+    _Alignas(64) float abuf[ABUF];     /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
+    _Alignas(64) float bbuf[KC * NR];  /* B tile packed here, KC rows at a time */
     const float *A = j->a;
-    for (int64_t pc = 0; pc < K; pc += KC) {
-        const int64_t kc = K - pc < KC ? K - pc : KC;
+    const bool b_in_place = j->bp || (j->csb == 1 && M <= MR);
+    /* K block: packed B, small M: deep; strided B read in place: 64 rows, so that each block
+     * reads whole rows of B across all tiles (short strides, few pages) */
+    const int64_t kcap = M > MR ? KC : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
+    for (int64_t pc = 0; pc < K; pc += kcap) {
+        const int64_t kc = K - pc < kcap ? K - pc : kcap;
         const bool acc = j->acc || pc > 0;
         for (int64_t ic = 0; ic < M; ic += MC) {
             const int64_t mcur = M - ic < MC ? M - ic : MC;
@@ -137,37 +197,29 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                         for (int i = 0; i < mr; i++) ap[k * MR + i] = src[i * j->rsa + k * j->csa];
                 }
             }
+            float *cb = j->c + ic * j->ldc;
             for (int64_t jr = 0; jr < N; jr += NR) {
                 const int nc = (int)(N - jr < NR ? N - jr : NR);
                 const int np = (nc + 15) / 16;
-                const float *b0, *b1;
-                int64_t bs;
-                if (j->bp) {
-                    b0 = j->bp + (jr / 16) * 16 * K + pc * 16;
-                    b1 = b0 + 16 * K;
-                    bs = 16;
-                } else if (j->csb == 1 && nc == np * 16) {
-                    b0 = j->b + pc * j->rsb + jr;
-                    b1 = b0 + 16;
-                    bs = j->rsb;
-                } else {
-                    for (int p = 0; p < np; p++) {
-                        float *dst = bbuf + p * 16 * kc;
-                        const int w = nc - 16 * p < 16 ? nc - 16 * p : 16;
-                        const float *s = j->b + pc * j->rsb + (jr + 16 * p) * j->csb;
-                        for (int64_t k = 0; k < kc; k++) {
-                            for (int c = 0; c < w; c++) dst[k * 16 + c] = s[k * j->rsb + c * j->csb];
-                            for (int c = w; c < 16; c++) dst[k * 16 + c] = 0.0f;
-                        }
+                ukr_fn const *row = KNAME(ukr_tab)[0] + (np - 1);
+                if (b_in_place && (j->bp || nc == np * 16)) {
+                    const float *b0 = j->bp ? j->bp + (jr / 16) * 16 * K + pc * 16 : j->b + pc * j->rsb + jr;
+                    const float *b1 = j->bp ? b0 + 16 * K : b0 + 16;
+                    const int64_t bs = j->bp ? 16 : j->rsb;
+                    for (int64_t ir = 0; ir < mcur; ir += MR) {
+                        const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
+                        row[(mr - 1) * NP](kc, abuf + ir * kc, b0, b1, bs, cb + ir * j->ldc + jr, j->ldc, nc, acc);
                     }
-                    b0 = bbuf;
-                    b1 = bbuf + 16 * kc;
-                    bs = 16;
+                    continue;
                 }
-                float *ct = j->c + ic * j->ldc + jr;
-                for (int64_t ir = 0; ir < mcur; ir += MR) {
-                    const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
-                    KNAME(ukr_tab)[mr - 1][np - 1](kc, abuf + ir * kc, b0, b1, bs, ct + ir * j->ldc, j->ldc, nc, acc);
+                for (int64_t kk = 0; kk < kc; kk += KC) {
+                    const int64_t kb = kc - kk < KC ? kc - kk : KC;
+                    KNAME(pack_tile)(bbuf, j, pc + kk, kb, jr, nc);
+                    for (int64_t ir = 0; ir < mcur; ir += MR) {
+                        const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
+                        row[(mr - 1) * NP](kb, abuf + ir * kc + kk * MR, bbuf, bbuf + 16 * kb, 16,
+                                           cb + ir * j->ldc + jr, j->ldc, nc, acc || kk > 0);
+                    }
                 }
             }
         }
