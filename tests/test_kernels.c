@@ -308,9 +308,9 @@ START_TEST(activations_accuracy) {
                     worst = x[i];
                 }
             }
-            /* the bounds measured for every variant are 1.4 ulp (tanh) and 1.7 ulp (sigmoid), at
-             * most 1.2e-7 absolute; assert with a little room */
-            ck_assert_msg(max_abs <= 1.3e-7 && max_ulp <= 2.5, "%s %s: max abs %.3g, max %.3g ulp at x = %.9g",
+            /* measured on every 7th float in [-20, 20] (bench_kernels --accuracy 7), every variant:
+             * tanh 1.36 ulp, sigmoid 2.48 ulp, both under 8.93e-8 absolute */
+            ck_assert_msg(max_abs <= 1.0e-7 && max_ulp <= (f ? 2.5 : 1.5), "%s %s: max abs %.3g, max %.3g ulp at x = %.9g",
                           ks[v]->name, f ? "sigmoid" : "tanh", max_abs, max_ulp, worst);
         }
     free(x);

@@ -3,8 +3,11 @@
  * element of the activations. Medians over repetitions (the machine may be shared).
  *
  *   build/tools/bench/bench_kernels [--threads T] [--quick] [MxNxK ...]
+ *   build/tools/bench/bench_kernels --accuracy S   tanh/sigmoid error over every S-th float in [-20, 20]
  *   tools/bench/numpy_sgemm.py [MxNxK ...]   the same shapes with NumPy (OpenBLAS), for comparison
  */
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +84,53 @@ static void run_act(void *p) {
     a->f(a->y, a->x, a->n);
 }
 
+/* --accuracy S: every S-th float in [-20, 20] (S = 1: all 2.2e9 of them) through each variant's
+ * tanh and sigmoid against double precision: the largest error in ulps (of the float nearest the
+ * true value; normal results) and in absolute terms */
+static double ulp_err(float got, double want) {
+    if ((double)got == want) return 0;
+    float w = (float)fabs(want);
+    double u = (double)nextafterf(w, INFINITY) - (double)w;
+    return fabs((double)got - want) / u;
+}
+
+static int accuracy(int64_t stride) {
+    enum { CH = 4096 };
+    float x[CH], y[CH];
+    const uint32_t top = 0x41a00000u; /* 20.0f */
+    for (int v = RR_KERN_COUNT - 1; v >= 0; v--) {
+        const rr_kernels *k = rr_kernels_get((rr_kernel_variant)v);
+        if (!k) continue;
+        for (int f = 0; f < 2; f++) {
+            double mu = 0, ma = 0;
+            float wu = 0, wa = 0;
+            int64_t count = 0;
+            for (int sign = 0; sign < 2; sign++)
+                for (uint64_t b = 0; b <= top;) {
+                    int n = 0;
+                    for (; n < CH && b <= top; n++, b += (uint64_t)stride) {
+                        uint32_t bits = (uint32_t)b | (sign ? 0x80000000u : 0);
+                        memcpy(&x[n], &bits, 4);
+                    }
+                    (f ? k->vsigmoid : k->vtanh)(y, x, n);
+                    for (int i = 0; i < n; i++) {
+                        double want = f ? 1.0 / (1.0 + exp(-(double)x[i])) : tanh((double)x[i]);
+                        double e = fabs((double)y[i] - want), u = fabs(want) >= FLT_MIN ? ulp_err(y[i], want) : 0;
+                        if (e > ma) ma = e, wa = x[i];
+                        if (u > mu) mu = u, wu = x[i];
+                    }
+                    count += n;
+                }
+            printf("%-8s %-8s %lld floats in [-20, 20]: max %.3f ulp (x = %.9g), max abs %.3g (x = %.9g)\n",
+                   k->name, f ? "sigmoid" : "tanh", (long long)count, mu, wu, ma, wa);
+            fflush(stdout);
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--accuracy") == 0) return accuracy(atoll(argv[2]) > 0 ? atoll(argv[2]) : 1);
     int threads = 1, reps = 9;
     shape shapes[32];
     int ns = 0;
