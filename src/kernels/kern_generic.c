@@ -37,9 +37,11 @@ static inline VEC v_abs(VEC a) { return v_from(v_bits(a) & 0x7fffffff); }
 static inline VEC v_copysign(VEC mag, VEC sgn) { return v_from(v_bits(mag) | (v_bits(sgn) & INT32_MIN)); }
 static inline VMASK v_lt(VEC a, VEC b) { return a < b; }
 static inline VMASK v_isnan(VEC a) { return a != a; }
+/* unsigned arithmetic: wraps (for NaN lanes, whose result is replaced) instead of overflowing */
+typedef uint32_t rr_v4u __attribute__((vector_size(16)));
 static inline VEC v_ldexp_magic(VEC p, VEC t) {
-    rr_v4i n = v_bits(t) - 0x4b400000;
-    return v_from(v_bits(p) + n * (1 << 23));
+    rr_v4u n = (rr_v4u)v_bits(t) - 0x4b400000u;
+    return (VEC)((rr_v4u)v_bits(p) + (n << 23));
 }
 
 #include "kern_tmpl.h"
