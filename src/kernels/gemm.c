@@ -63,7 +63,10 @@ static void split_task(void *ctx, int64_t t) {
     const split *s = ctx;
     rr_gemm_job j = *s->j;
     if (s->by_rows) {
-        int64_t r0 = j.M * t / s->parts, r1 = j.M * (t + 1) / s->parts;
+        /* boundaries on whole M blocks, so every row is computed by the same tiles as without threads */
+        int64_t mc = s->k->mc, blocks = (j.M + mc - 1) / mc;
+        int64_t r0 = blocks * t / s->parts * mc, r1 = blocks * (t + 1) / s->parts * mc;
+        if (r1 > j.M) r1 = j.M;
         j.M = r1 - r0;
         j.a += r0 * j.rsa;
         j.c += r0 * j.ldc;
@@ -90,7 +93,7 @@ void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
     int64_t panels = (j->N + 15) / 16;
     split s = {.k = k, .j = j, .parts = T, .by_rows = false};
     if (panels < 2 * T) {
-        if (j->M >= 2 * T * k->mr) s.by_rows = true;
+        if (j->M >= 2 * T * k->mc) s.by_rows = true;
         else if (panels < T) s.parts = panels;
     }
     if (s.parts <= 1) k->gemm(j);

@@ -38,31 +38,54 @@ _Static_assert(MC % MR == 0, "MC must be a multiple of MR");
 #endif
 
 /* ---- micro-kernel: C tile (mr, nc) (+)= A panel (mr, kc) @ B panels (kc, np*16) -------------
- * a: packed A, element (i,k) at a[k*MR + i]; b0, b1: the two panels, row k at b + k*bs. */
+ * a: packed A, element (i,k) at a[k*MR + i]; b0, b1: the two panels, row k at b + k*bs.
+ * One or two rows (the memory-bound step of a small batch) keep ku = 4 or 2 partial sums along
+ * K, so that enough independent FMA chains hide the FMA latency. */
 static inline __attribute__((always_inline)) void ukr_body(const int mr, const int np, int64_t kc,
                                                            const float *restrict a, const float *restrict b0,
                                                            const float *restrict b1, int64_t bs, float *restrict c,
                                                            int64_t ldc, int nc, bool acc) {
-    VEC s[MR][NP * NV];
-    UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++) s[i][v] = v_set1(0.0f);
-    for (int64_t k = 0; k < kc; k++) {
+    enum { KU = 4 };
+    const int ku = mr == 1 ? 4 : mr == 2 ? 2 : 1;
+    VEC s[KU][MR][NP * NV];
+    UNROLL for (int u = 0; u < ku; u++) UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++)
+        s[u][i][v] = v_set1(0.0f);
+    int64_t k = 0;
+    for (; k + ku <= kc; k += ku) {
+        UNROLL for (int u = 0; u < ku; u++) {
+            VEC b[NP * NV];
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(b0 + (k + u) * bs + v * W);
+            if (np > 1) UNROLL for (int v = 0; v < NV; v++) b[NV + v] = v_load(b1 + (k + u) * bs + v * W);
+            UNROLL for (int i = 0; i < mr; i++) {
+                VEC av = v_set1(a[(k + u) * MR + i]);
+                UNROLL for (int v = 0; v < np * NV; v++) s[u][i][v] = v_fma(av, b[v], s[u][i][v]);
+            }
+        }
+    }
+    for (; k < kc; k++) {
         VEC b[NP * NV];
         UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(b0 + k * bs + v * W);
         if (np > 1) UNROLL for (int v = 0; v < NV; v++) b[NV + v] = v_load(b1 + k * bs + v * W);
         UNROLL for (int i = 0; i < mr; i++) {
             VEC av = v_set1(a[k * MR + i]);
-            UNROLL for (int v = 0; v < np * NV; v++) s[i][v] = v_fma(av, b[v], s[i][v]);
+            UNROLL for (int v = 0; v < np * NV; v++) s[0][i][v] = v_fma(av, b[v], s[0][i][v]);
         }
     }
+    if (ku == 4)
+        UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++)
+            s[0][i][v] = v_add(v_add(s[0][i][v], s[1][i][v]), v_add(s[2][i][v], s[3][i][v]));
+    if (ku == 2)
+        UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++)
+            s[0][i][v] = v_add(s[0][i][v], s[1][i][v]);
     if (nc == np * 16) {
         UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++) {
             float *p = c + i * ldc + v * W;
-            v_store(p, acc ? v_add(v_load(p), s[i][v]) : s[i][v]);
+            v_store(p, acc ? v_add(v_load(p), s[0][i][v]) : s[0][i][v]);
         }
     } else { /* a partial last panel: through a buffer */
         float t[NR];
         for (int i = 0; i < mr; i++) {
-            UNROLL for (int v = 0; v < np * NV; v++) v_store(t + v * W, s[i][v]);
+            UNROLL for (int v = 0; v < np * NV; v++) v_store(t + v * W, s[0][i][v]);
             float *p = c + i * ldc;
             if (acc)
                 for (int j = 0; j < nc; j++) p[j] += t[j];
@@ -292,6 +315,7 @@ const rr_kernels KNAME(rr_kernels) = {
     .variant = KVARIANT,
     .mr = MR,
     .nr = NR,
+    .mc = MC,
     .gemm = KNAME(gemm),
     .vtanh = KNAME(vtanh),
     .vsigmoid = KNAME(vsigmoid),

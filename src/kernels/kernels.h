@@ -45,6 +45,7 @@ typedef struct rr_kernels {
     const char *name;            /* "generic", "avx2", "avx512" */
     rr_kernel_variant variant;
     int mr, nr;                  /* register tile: mr rows x nr columns of C */
+    int mc;                      /* rows of an M block (a multiple of mr) */
     /* the product of a job, single-threaded; uses about 80 KiB of stack, allocates nothing */
     void (*gemm)(const rr_gemm_job *j);
     /* y (n,) = tanh(x) and y = 1 / (1 + exp(-x)); y may equal x (in place). Error bounds: see

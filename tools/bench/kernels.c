@@ -2,7 +2,7 @@
  * shapes of recurrent models (small M: one step of h (B,H) @ R^T) and of big layers, and ns per
  * element of the activations. Medians over repetitions (the machine may be shared).
  *
- *   build/tools/bench/bench_kernels [--threads T] [--quick] [MxNxK ...]
+ *   build/tools/bench/bench_kernels [--threads T] [--quick] [--variant NAME] [MxNxK ...]
  *   build/tools/bench/bench_kernels --accuracy S   tanh/sigmoid error over every S-th float in [-20, 20]
  *   tools/bench/numpy_sgemm.py [MxNxK ...]   the same shapes with NumPy (OpenBLAS), for comparison
  */
@@ -132,15 +132,17 @@ static int accuracy(int64_t stride) {
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--accuracy") == 0) return accuracy(atoll(argv[2]) > 0 ? atoll(argv[2]) : 1);
     int threads = 1, reps = 9;
+    const char *only = NULL;
     shape shapes[32];
     int ns = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--quick") == 0) reps = 3;
+        else if (strcmp(argv[i], "--variant") == 0 && i + 1 < argc) only = argv[++i];
         else if (ns < 32) {
             long long m, n, k;
             if (sscanf(argv[i], "%lldx%lldx%lld", &m, &n, &k) != 3 || m < 1 || n < 1 || k < 1) {
-                fprintf(stderr, "usage: bench_kernels [--threads T] [--quick] [MxNxK ...]\n");
+                fprintf(stderr, "usage: bench_kernels [--threads T] [--quick] [--variant NAME] [MxNxK ...]\n");
                 return 2;
             }
             shapes[ns++] = (shape){m, n, k};
@@ -172,7 +174,7 @@ int main(int argc, char **argv) {
         double flops = 2.0 * (double)s.M * (double)s.N * (double)s.K;
         for (int v = RR_KERN_COUNT - 1; v >= 0; v--) {
             const rr_kernels *k = rr_kernels_get((rr_kernel_variant)v);
-            if (!k) continue;
+            if (!k || (only && strcmp(only, k->name) != 0)) continue;
             gctx g = {.k = k, .pool = pool, .s = s, .a = a, .b = b, .bp = bp, .c = c};
             double t_raw = median_time(run_raw, &g, reps);
             g.transposed_b = true;
