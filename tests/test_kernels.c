@@ -141,7 +141,7 @@ START_TEST(gemm_every_small_m) {
     for (int64_t M = 1; M <= 30; M++)
         for (int n = 0; n < (int)(sizeof Ns / sizeof Ns[0]); n++)
             for (int v = 0; v < nk; v++)
-                check_gemm(ks[v], NULL, (gcase){M, Ns[n], 1 + (M * 7 + n) % 40, false, M % 3 == 0, M % 2, true},
+                check_gemm(ks[v], NULL, (gcase){M, Ns[n], 1 + (M * 7 + n) % 40, false, (M + n) % 2, M % 3 == 0, true},
                            &rs);
 }
 END_TEST
@@ -152,7 +152,10 @@ START_TEST(gemm_real_values) {
     int nk = n_variants(ks);
     uint64_t rs = 777;
     static const gcase cs[] = {{1, 257, 513, 0, 0, 0, 0}, {65, 63, 257, 0, 1, 1, 0}, {17, 1, 1000, 1, 0, 0, 0},
-                               {100, 200, 300, 0, 0, 1, 0}, {3, 1024, 64, 0, 1, 0, 0}};
+                               {100, 200, 300, 0, 0, 1, 0}, {3, 1024, 64, 0, 1, 0, 0},
+                               /* one row: the axpy and dot-product paths */
+                               {1, 257, 513, 0, 1, 0, 0}, {1, 5, 3, 0, 1, 1, 0}, {1, 100, 1, 1, 1, 1, 0},
+                               {1, 1000, 37, 0, 0, 1, 0}};
     for (int c = 0; c < (int)(sizeof cs / sizeof cs[0]); c++)
         for (int v = 0; v < nk; v++) check_gemm(ks[v], NULL, cs[c], &rs);
 }

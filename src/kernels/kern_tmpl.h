@@ -183,6 +183,41 @@ static void KNAME(row_axpy)(const rr_gemm_job *j) {
     }
 }
 
+/* c (N,) (+)= a (K,) @ B for B stored transposed (rsb == 1: column n of B contiguous, a weight
+ * (N,K) as Linear keeps it) and a contiguous: four dot products at a time, W lanes each. */
+static void KNAME(row_dots)(const rr_gemm_job *j) {
+    const int64_t N = j->N, K = j->K, csb = j->csb;
+    const float *restrict a = j->a;
+    float *restrict c = j->c;
+    int64_t n = 0;
+    for (; n < N; n += 4) {
+        const int nn = N - n < 4 ? (int)(N - n) : 4;
+        const float *b[4];
+        for (int r = 0; r < 4; r++) b[r] = j->b + (n + (r < nn ? r : 0)) * csb;
+        VEC s0 = v_set1(0.0f), s1 = s0, s2 = s0, s3 = s0;
+        int64_t k = 0;
+        for (; k + W <= K; k += W) {
+            VEC av = v_load(a + k);
+            s0 = v_fma(av, v_load(b[0] + k), s0);
+            s1 = v_fma(av, v_load(b[1] + k), s1);
+            s2 = v_fma(av, v_load(b[2] + k), s2);
+            s3 = v_fma(av, v_load(b[3] + k), s3);
+        }
+        float t[4][W], out[4];
+        v_store(t[0], s0);
+        v_store(t[1], s1);
+        v_store(t[2], s2);
+        v_store(t[3], s3);
+        for (int r = 0; r < nn; r++) {
+            float sum = 0.0f;
+            for (int l = 0; l < W; l++) sum += t[r][l];
+            for (int64_t q = k; q < K; q++) sum += a[q] * b[r][q];
+            out[r] = sum;
+        }
+        for (int r = 0; r < nn; r++) c[n + r] = j->acc ? c[n + r] + out[r] : out[r];
+    }
+}
+
 #define ABUF (MC * KC)
 static void KNAME(gemm)(const rr_gemm_job *j) {
     const int64_t M = j->M, N = j->N, K = j->K;
@@ -196,18 +231,25 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         KNAME(row_axpy)(j);
         return;
     }
+    if (M == 1 && !j->bp && j->rsb == 1 && j->csa == 1) {
+        KNAME(row_dots)(j);
+        return;
+    }
     _Alignas(64) float abuf[ABUF];     /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
     _Alignas(64) float bbuf[KC * NR];  /* B tile packed here, KC rows at a time */
     const float *A = j->a;
     const bool b_in_place = j->bp || (j->csb == 1 && M <= MR);
     /* K block: packed B, small M: deep; strided B read in place: 64 rows, so that each block
      * reads whole rows of B across all tiles (short strides, few pages) */
-    const int64_t kcap = M > MR ? KC : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
+    const int64_t kcap = M > MR ? (b_in_place ? KC : KC / 2) : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
+    /* M block: B packed on the fly is packed once per M block, so make them twice as tall (and
+     * the K blocks half as deep, for the same A buffer) */
+    const int64_t mcap = M > MR && !b_in_place ? 2 * MC : MC;
     for (int64_t pc = 0; pc < K; pc += kcap) {
         const int64_t kc = K - pc < kcap ? K - pc : kcap;
         const bool acc = j->acc || pc > 0;
-        for (int64_t ic = 0; ic < M; ic += MC) {
-            const int64_t mcur = M - ic < MC ? M - ic : MC;
+        for (int64_t ic = 0; ic < M; ic += mcap) {
+            const int64_t mcur = M - ic < mcap ? M - ic : mcap;
             for (int64_t ir = 0; ir < mcur; ir += MR) {
                 const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
                 float *ap = abuf + ir * kc;
