@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "internal.h"
 #include "npy.h"
@@ -14,6 +15,7 @@
 
 static const char *USAGE =
     "usage: rnnrun MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...] [-o DIR] [--dump DIR] [--threads N] [--max-bytes N]\n"
+    "       rnnrun --bench N [--threads N] MODEL.onnx [INPUT.npy | NAME=INPUT.npy ...]\n"
     "       rnnrun --info MODEL.onnx\n"
     "       rnnrun --ops\n"
     "       rnnrun -h | --help | --version\n"
@@ -29,6 +31,8 @@ static const char *USAGE =
     "                  gets '~2', '~3', ... appended. Lists 'name -> file' on stdout.\n"
     "  --threads N     threads the session may use (0 = default 1; at most 256)\n"
     "  --max-bytes N   largest tensor the run may create or read, in bytes (default 4 GiB)\n"
+    "  --bench N       loads, plans, warms up and times N runs: a summary, then one JSON line\n"
+    "                  {\"load_us\", \"plan_us\", \"run_us\": {\"median\", \"min\", \"max\"}, \"runs\", \"threads\"}\n"
     "  --info          prints the model's opsets, inputs, outputs and ops, and exits\n"
     "  --ops           prints the supported ops and their versions (a markdown table)\n"
     "Exit status: 0 on success, 1 on any error (one line on stderr), 2 on a usage error.\n";
@@ -205,22 +209,70 @@ static bool parse_count(const char *s, long long max, long long *out) {
     return true;
 }
 
+static double now_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec * 1e-3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* --bench: the first run plans; two more warm up; then runs timed one by one. plan_us is the
+ * first run less the median run. The last line of stdout is one JSON object. */
+static int bench(rnnrun_session *s, const char *model_path, double load_us, long runs, int threads) {
+    double *t = malloc(sizeof(double) * (size_t)runs);
+    if (!t) {
+        fprintf(stderr, "rnnrun: out of memory\n");
+        return 1;
+    }
+    double first = 0;
+    for (long i = -3; i < runs; i++) {
+        double t0 = now_us();
+        if (rnnrun_session_run(s)) {
+            fprintf(stderr, "rnnrun: %s: %s\n", model_path, rnnrun_session_errmsg(s));
+            free(t);
+            return 1;
+        }
+        double dt = now_us() - t0;
+        if (i == -3) first = dt;
+        if (i >= 0) t[i] = dt;
+    }
+    qsort(t, (size_t)runs, sizeof *t, cmp_double);
+    double med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    double plan = first > med ? first - med : 0;
+    printf("model: %s\n", model_path);
+    printf("load: %.1f us\n", load_us);
+    printf("plan: %.1f us (first run %.1f us, less the median run)\n", plan, first);
+    printf("run: median %.1f us, min %.1f us, max %.1f us over %ld runs (threads %d)\n", med, t[0],
+           t[runs - 1], runs, threads);
+    printf("{\"load_us\":%.1f,\"plan_us\":%.1f,\"run_us\":{\"median\":%.1f,\"min\":%.1f,\"max\":%.1f},"
+           "\"runs\":%ld,\"threads\":%d}\n", load_us, plan, med, t[0], t[runs - 1], runs, threads);
+    free(t);
+    return 0;
+}
+
 typedef struct binding {
     const char *name;   /* NULL for positional */
     const char *file;
     rr_tensor t;        /* data owned */
 } binding;
 
+/* bench_runs > 0: time the runs instead of printing outputs (--bench) */
 static int cmd_run(const char *model_path, binding *b, int nb, const char *out_dir, const char *dump_dir,
-                   const rnnrun_session_options *opt) {
+                   const rnnrun_session_options *opt, long bench_runs) {
     int rc = 1;
     rnnrun_model *m = NULL;
     rnnrun_session *s = NULL;
     char err[1200];
+    double t_load = now_us();
     if (rnnrun_model_load_file(model_path, &m, err, sizeof err)) {
         fprintf(stderr, "rnnrun: %s\n", err);
         return 1;
     }
+    t_load = now_us() - t_load;
     int n_in = rnnrun_model_input_count(m);
     /* named bindings take their input; positional ones fill the rest in order */
     bool *taken = calloc((size_t)n_in + 1, sizeof *taken);
@@ -289,6 +341,10 @@ static int cmd_run(const char *model_path, binding *b, int nb, const char *out_d
             goto done;
         }
     }
+    if (bench_runs > 0) {
+        rc = bench(s, model_path, t_load, bench_runs, opt->n_threads ? opt->n_threads : 1);
+        goto done;
+    }
     if (rnnrun_session_run(s)) {
         fprintf(stderr, "rnnrun: %s: %s\n", model_path, rnnrun_session_errmsg(s));
         goto done;
@@ -339,6 +395,7 @@ int main(int argc, char **argv) {
     bool info = false, opts_done = false, opts_given = false;
     rnnrun_session_options opt;
     rnnrun_session_options_init(&opt);
+    long bench_runs = 0;
     binding *b = calloc((size_t)argc + 1, sizeof *b);
     if (!b) return 1;
     int nb = 0, rc;
@@ -361,6 +418,16 @@ int main(int argc, char **argv) {
                 return 0;
             } else if (strcmp(a, "--info") == 0) {
                 info = true;
+            } else if (strcmp(a, "--bench") == 0) {
+                long v = 0;
+                char *end = NULL;
+                if (i + 1 < argc) v = strtol(argv[i + 1], &end, 10);
+                if (i + 1 >= argc || end == argv[i + 1] || *end || v < 1 || v > 1000000000L) {
+                    free(b);
+                    return usage_error("%s needs a number of runs from 1 to 1000000000", a);
+                }
+                i++;
+                bench_runs = v;
             } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--dump") == 0) {
                 if (i + 1 >= argc) {
                     free(b);
@@ -409,10 +476,12 @@ int main(int argc, char **argv) {
         return usage_error("%s", "no model given");
     }
     if (info) {
-        if (nb || out_dir || dump_dir || opts_given) rc = usage_error("%s", "--info takes only a model");
+        if (nb || out_dir || dump_dir || opts_given || bench_runs) rc = usage_error("%s", "--info takes only a model");
         else rc = cmd_info(model);
+    } else if (bench_runs && out_dir) {
+        rc = usage_error("%s", "--bench writes no outputs: drop -o");
     } else {
-        rc = cmd_run(model, b, nb, out_dir, dump_dir, &opt);
+        rc = cmd_run(model, b, nb, out_dir, dump_dir, &opt, bench_runs);
     }
     for (int i = 0; i < nb; i++) free((void *)b[i].name);
     free(b);

@@ -419,10 +419,77 @@ START_TEST(session_options) {
 }
 END_TEST
 
+/* the number after "key": in a JSON line, or -1 */
+static double json_num(const char *line, const char *key) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(line, pat);
+    if (!p) return -1;
+    char *end;
+    double v = strtod(p + strlen(pat), &end);
+    return end == p + strlen(pat) ? -1 : v;
+}
+
+/* --bench: a summary, then exactly this JSON object as the last line of stdout (values not checked
+ * for speed, only for form and consistency) */
+START_TEST(bench_prints_json_last) {
+    char *model = loop_model(), *input = loop_input(), *out, *err;
+    const char *argv[] = {cli(), "--bench", "7", "--threads", "2", model, input, NULL};
+    ck_assert_int_eq(tu_exec(argv, &out, &err), 0);
+    ck_assert_str_eq(err, "");
+    size_t n = strlen(out);
+    ck_assert_msg(n > 1 && out[n - 1] == '\n', "%s", out);
+    out[n - 1] = 0;
+    const char *last = strrchr(out, '\n');
+    ck_assert_msg(last != NULL, "no summary before the JSON line: %s", out);
+    last++;
+    ck_assert_msg(strstr(out, "run: median") != NULL, "%s", out);
+    ck_assert_msg(strncmp(last, "{\"load_us\":", 11) == 0 && last[strlen(last) - 1] == '}', "%s", last);
+    ck_assert_msg(strstr(last, ",\"runs\":7,\"threads\":2}") != NULL, "%s", last);
+    double load = json_num(last, "load_us"), plan = json_num(last, "plan_us"), med = json_num(last, "median"),
+           mn = json_num(last, "min"), mx = json_num(last, "max");
+    ck_assert_msg(load > 0 && plan >= 0 && mn > 0 && mn <= med && med <= mx, "%s", last);
+    ck_assert_msg(strstr(last, "\"run_us\":{\"median\":") != NULL, "%s", last);
+    free(out);
+    free(err);
+    /* threads default to 1 */
+    const char *argv1[] = {cli(), "--bench", "1", model, input, NULL};
+    ck_assert_int_eq(tu_exec(argv1, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"runs\":1,\"threads\":1}\n") != NULL, "%s", out);
+    free(out);
+    free(err);
+    free(model);
+    free(input);
+}
+END_TEST
+
+START_TEST(bench_usage_errors) {
+    char *model = loop_model(), *input = loop_input(), *out, *err;
+    int rc = run("--bench", "0", model, input, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--bench needs a number of runs", NULL);
+    rc = run("--bench", "x", model, input, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--bench needs", NULL);
+    rc = run(model, input, "--bench", NULL, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--bench needs", NULL);
+    rc = run("--threads", "0", "--bench", "2", model, &out, &err);
+    expect_error(rc, 2, out, err, "--threads needs a number of threads from 1 to 256", NULL);
+    rc = run("--threads", "257", model, input, NULL, &out, &err);
+    expect_error(rc, 2, out, err, "--threads needs", NULL);
+    rc = run("--bench", "2", "-o", "/nonexistent/x", model, &out, &err);
+    expect_error(rc, 2, out, err, "--bench writes no outputs", NULL);
+    /* a run error is reported as in a plain run: exit 1, one line */
+    rc = run("--bench", "2", model, NULL, NULL, &out, &err);
+    expect_error(rc, 1, out, err, "expects 1 input", NULL);
+    free(model);
+    free(input);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         help_and_version, usage_errors, info, prints_outputs, writes_outputs, input_errors,
         model_errors, readme_lists_the_ops, info_lists_every_opset_import, dump_intermediates, session_options,
+        bench_prints_json_last, bench_usage_errors,
     };
     return tu_main("cli", tests, (int)(sizeof tests / sizeof tests[0]));
 }

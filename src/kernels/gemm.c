@@ -1,66 +1,126 @@
-/* Portable matrix products. The float path picks the loop order that reads B contiguously:
- * rows of B (axpy form, four rows of C at a time so each row of B is read once per four) or,
- * for a transposed B, dot products with eight partial sums. */
+/* Matrix products: kernel selection, packing of B, the split of a product over threads, and the
+ * double-precision loops. The float kernels themselves are in kern_tmpl.h (one copy per
+ * instruction set). */
 #include <string.h>
 
 #include "kernels.h"
 
-/* c (n,) += a * b (n,) */
-static inline void axpy(float *restrict c, float a, const float *restrict b, int64_t n) {
-    for (int64_t j = 0; j < n; j++) c[j] += a * b[j];
+extern const rr_kernels rr_kernels_generic;
+#if defined(RR_HAVE_X86_KERNELS)
+extern const rr_kernels rr_kernels_avx2, rr_kernels_avx512;
+#endif
+
+const rr_kernels *rr_kernels_get(rr_kernel_variant v) {
+    switch (v) {
+    case RR_KERN_GENERIC: return &rr_kernels_generic;
+#if defined(RR_HAVE_X86_KERNELS)
+    case RR_KERN_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &rr_kernels_avx2 : NULL;
+    case RR_KERN_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? &rr_kernels_avx512 : NULL;
+#endif
+    default: return NULL;
+    }
 }
 
-/* C rows i..i+3 (4,N) += A rows (4,K) @ B (K,N), B row-major (csb == 1) */
-static void rows4_axpy(int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,
-                       int64_t rsb, float *C, int64_t ldc) {
-    float *restrict c0 = C, *restrict c1 = C + ldc, *restrict c2 = C + 2 * ldc, *restrict c3 = C + 3 * ldc;
-    for (int64_t k = 0; k < K; k++) {
-        const float *restrict b = B + k * rsb;
-        float a0 = A[k * csa], a1 = A[rsa + k * csa], a2 = A[2 * rsa + k * csa], a3 = A[3 * rsa + k * csa];
-        for (int64_t j = 0; j < N; j++) {
-            float bj = b[j];
-            c0[j] += a0 * bj;
-            c1[j] += a1 * bj;
-            c2[j] += a2 * bj;
-            c3[j] += a3 * bj;
+const rr_kernels *rr_kernels_select(void) {
+    for (int v = RR_KERN_COUNT - 1; v > 0; v--) {
+        const rr_kernels *k = rr_kernels_get((rr_kernel_variant)v);
+        if (k) return k;
+    }
+    return &rr_kernels_generic;
+}
+
+size_t rr_sgemm_pack_size(int64_t K, int64_t N) {
+    if (K <= 0 || N <= 0) return 0;
+    return (size_t)((N + 15) / 16) * 16 * (size_t)K * sizeof(float);
+}
+
+void rr_sgemm_pack_b(int64_t K, int64_t N, const float *B, int64_t rsb, int64_t csb, float *packed) {
+    for (int64_t p = 0; p * 16 < N; p++) {
+        float *dst = packed + p * 16 * K;
+        int64_t w = N - p * 16 < 16 ? N - p * 16 : 16;
+        const float *src = B + p * 16 * csb;
+        for (int64_t k = 0; k < K; k++) {
+            if (csb == 1) memcpy(dst + k * 16, src + k * rsb, (size_t)w * sizeof(float));
+            else
+                for (int64_t c = 0; c < w; c++) dst[k * 16 + c] = src[k * rsb + c * csb];
+            for (int64_t c = w; c < 16; c++) dst[k * 16 + c] = 0.0f;
         }
     }
 }
 
-/* sum_k a[k] * b[k] with eight partial sums: a (K,), b (K,) */
-static inline float dot(const float *restrict a, const float *restrict b, int64_t K) {
-    float s[8] = {0};
-    int64_t k = 0;
-    for (; k + 8 <= K; k += 8)
-        for (int u = 0; u < 8; u++) s[u] += a[k + u] * b[k + u];
-    float t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    for (; k < K; k++) t += a[k] * b[k];
-    return t;
+/* ---- splitting a product over threads ----------------------------------------------------------
+ * Columns in whole 16-column panels when there are at least two panels per thread, else rows. */
+typedef struct split {
+    const rr_kernels *k;
+    const rr_gemm_job *j;
+    int64_t parts;
+    bool by_rows;
+} split;
+
+static void split_task(void *ctx, int64_t t) {
+    const split *s = ctx;
+    rr_gemm_job j = *s->j;
+    if (s->by_rows) {
+        /* boundaries on whole M blocks, so every row is computed by the same tiles as without threads */
+        int64_t mc = s->k->mc, blocks = (j.M + mc - 1) / mc;
+        int64_t r0 = blocks * t / s->parts * mc, r1 = blocks * (t + 1) / s->parts * mc;
+        if (r1 > j.M) r1 = j.M;
+        j.M = r1 - r0;
+        j.a += r0 * j.rsa;
+        j.c += r0 * j.ldc;
+    } else {
+        int64_t panels = (j.N + 15) / 16;
+        int64_t p0 = panels * t / s->parts, p1 = panels * (t + 1) / s->parts;
+        int64_t c0 = p0 * 16, c1 = p1 * 16 < j.N ? p1 * 16 : j.N;
+        j.N = c1 - c0;
+        j.c += c0;
+        if (j.bp) j.bp += p0 * 16 * j.K;
+        else j.b += c0 * j.csb;
+    }
+    if (j.M > 0 && j.N > 0) s->k->gemm(&j);
+}
+
+void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
+    if (!k) k = rr_kernels_select();
+    int64_t T = rr_threads_count(pool);
+    /* below about 2^18 multiply-adds a thread hand-off costs more than it saves */
+    if (T <= 1 || j->M * j->N * j->K < ((int64_t)1 << 18)) {
+        k->gemm(j);
+        return;
+    }
+    int64_t panels = (j->N + 15) / 16;
+    split s = {.k = k, .j = j, .parts = T, .by_rows = false};
+    if (panels < 2 * T) {
+        if (j->M >= 2 * T * k->mc) s.by_rows = true;
+        else if (panels < T) s.parts = panels;
+    }
+    if (s.parts <= 1) k->gemm(j);
+    else rr_threads_run(pool, s.parts, split_task, &s);
+}
+
+void rr_sgemm_ex(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,
+                 int64_t rsb, int64_t csb, float *C, int64_t ldc, bool acc, const rr_kernels *k, rr_threads *pool) {
+    rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = rsa, .csa = csa, .b = B, .rsb = rsb, .csb = csb,
+                     .c = C, .ldc = ldc, .acc = acc};
+    rr_gemm_run(k, pool, &j);
 }
 
 void rr_sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,
               int64_t rsb, int64_t csb, float *C, int64_t ldc, bool acc) {
-    if (M <= 0 || N <= 0) return;
-    if (!acc)
-        for (int64_t i = 0; i < M; i++) memset(C + i * ldc, 0, (size_t)N * sizeof(float));
-    if (K <= 0) return;
-    if (csb == 1) {
-        int64_t i = 0;
-        for (; i + 4 <= M; i += 4) rows4_axpy(N, K, A + i * rsa, rsa, csa, B, rsb, C + i * ldc, ldc);
-        for (; i < M; i++)
-            for (int64_t k = 0; k < K; k++) axpy(C + i * ldc, A[i * rsa + k * csa], B + k * rsb, N);
-    } else if (rsb == 1 && csa == 1) {
-        for (int64_t i = 0; i < M; i++)
-            for (int64_t j = 0; j < N; j++) C[i * ldc + j] += dot(A + i * rsa, B + j * csb, K);
-    } else {
-        for (int64_t i = 0; i < M; i++)
-            for (int64_t j = 0; j < N; j++) {
-                float s = 0;
-                for (int64_t k = 0; k < K; k++) s += A[i * rsa + k * csa] * B[k * rsb + j * csb];
-                C[i * ldc + j] += s;
-            }
-    }
+    rr_sgemm_ex(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, NULL, NULL);
 }
+
+void rr_sgemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *packed, float *C,
+                     int64_t ldc, bool acc, const rr_kernels *k, rr_threads *pool) {
+    rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = lda, .csa = 1, .bp = packed, .c = C, .ldc = ldc,
+                     .acc = acc};
+    rr_gemm_run(k, pool, &j);
+}
+
+void rr_vtanh(float *y, const float *x, int64_t n) { rr_kernels_select()->vtanh(y, x, n); }
+void rr_vsigmoid(float *y, const float *x, int64_t n) { rr_kernels_select()->vsigmoid(y, x, n); }
 
 void rr_dgemm(int64_t M, int64_t N, int64_t K, const double *A, int64_t rsa, int64_t csa, const double *B,
               int64_t rsb, int64_t csb, double *C, int64_t ldc, bool acc) {

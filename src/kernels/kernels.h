@@ -7,9 +7,95 @@
 #include <stdint.h>
 
 /* C (M,N) = A (M,K) @ B (K,N), or C += A @ B when acc. A's element (i,k) is at A[i*rsa + k*csa],
- * B's element (k,n) at B[k*rsb + n*csb]; C is row-major with leading dimension ldc. */
+ * B's element (k,n) at B[k*rsb + n*csb]; C is row-major with leading dimension ldc. Runs the
+ * selected kernels on the calling thread; B row-major (csb == 1) is read in place, other layouts
+ * are packed block by block on the stack. Allocates nothing. */
 void rr_sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,
               int64_t rsb, int64_t csb, float *C, int64_t ldc, bool acc);
+
+/* ---- fast float kernels: a table per instruction set, chosen at run time --------------------
+ *
+ * Every variant computes the same products with its own SIMD width (results may differ in the
+ * last bits: the order of the sums differs). A plan stores the table rr_kernels_select() returns;
+ * tests and benchmarks force a variant with rr_kernels_get(). The tables are const: no state. */
+
+typedef enum rr_kernel_variant {
+    RR_KERN_GENERIC = 0,  /* portable C (GCC/clang vector extensions, 4 lanes): any compiler target */
+    RR_KERN_AVX2 = 1,     /* x86-64 AVX2 + FMA, 6x16 tiles */
+    RR_KERN_AVX512 = 2,   /* x86-64 AVX-512F, 12x32 tiles */
+    RR_KERN_COUNT = 3
+} rr_kernel_variant;
+
+/* One matrix product over plain pointers, the unit the drivers and threads work on:
+ * C (M,N) (+)= A (M,K) @ B (K,N), A's element (i,k) at A[i*rsa + k*csa]; B either packed (bp,
+ * from rr_sgemm_pack_b for K rows) or strided (b, rsb, csb); C row-major, leading dim ldc. */
+typedef struct rr_gemm_job {
+    int64_t M, N, K;
+    const float *a;
+    int64_t rsa, csa;
+    const float *b;        /* strided B, used when bp is NULL */
+    int64_t rsb, csb;
+    const float *bp;       /* packed B: panels of 16 columns, each (K,16) row-major */
+    float *c;
+    int64_t ldc;
+    bool acc;              /* C += A @ B instead of C = A @ B */
+} rr_gemm_job;
+
+typedef struct rr_kernels {
+    const char *name;            /* "generic", "avx2", "avx512" */
+    rr_kernel_variant variant;
+    int mr, nr;                  /* register tile: mr rows x nr columns of C */
+    int mc;                      /* rows of an M block (a multiple of mr) */
+    /* the product of a job, single-threaded; uses about 80 KiB of stack, allocates nothing */
+    void (*gemm)(const rr_gemm_job *j);
+    /* y (n,) = tanh(x) and y = 1 / (1 + exp(-x)); y may equal x (in place). Error bounds: see
+     * activation tests (tests/test_kernels.c) and the README. */
+    void (*vtanh)(float *y, const float *x, int64_t n);
+    void (*vsigmoid)(float *y, const float *x, int64_t n);
+} rr_kernels;
+
+/* The fastest variant this CPU runs (checked with __builtin_cpu_supports on x86-64). */
+const rr_kernels *rr_kernels_select(void);
+/* A given variant, or NULL when it is not built for this target or the CPU lacks it. */
+const rr_kernels *rr_kernels_get(rr_kernel_variant v);
+
+/* ---- thread pool ------------------------------------------------------------------------------ */
+
+/* A pool of n-1 worker threads plus the calling thread, owned by whoever creates it (a session):
+ * there is no global pool. n = 1 creates no thread and runs every task inline. */
+typedef struct rr_threads rr_threads;
+struct rnnrun_allocator;
+/* Returns 0, or an RNNRUN_ERR_* status (NOMEM when an allocation or a thread start fails;
+ * RNNRUN_ERR_ARG for n < 1 or n > 256, or a NULL out). a NULL: malloc and free. */
+int rr_threads_new(int n, const struct rnnrun_allocator *a, rr_threads **out);
+void rr_threads_free(rr_threads *pool);     /* NULL-safe; joins the workers */
+int rr_threads_count(const rr_threads *pool); /* 1 for NULL */
+/* Blocking parallel for: fn(ctx, i) for every i in [0, n_tasks), spread over the threads; returns
+ * when all are done. One run at a time per pool (a session is used by one thread at a time). */
+typedef void (*rr_task_fn)(void *ctx, int64_t i);
+void rr_threads_run(rr_threads *pool, int64_t n_tasks, rr_task_fn fn, void *ctx);
+
+/* ---- matrix products with a kernel table and an optional pool --------------------------------- */
+
+/* Bytes of B (K,N) packed for rr_sgemm_packed: ceil(N/16) panels of (K,16) floats, the last one
+ * zero-padded. Pack constant weights once at plan time (64-byte aligned memory reads best). */
+size_t rr_sgemm_pack_size(int64_t K, int64_t N);
+/* Pack B (K,N), element (k,n) at B[k*rsb + n*csb] (any strides: row-major, transposed, ...). */
+void rr_sgemm_pack_b(int64_t K, int64_t N, const float *B, int64_t rsb, int64_t csb, float *packed);
+/* C (M,N) = A (M,K) @ B, or += when acc; A row-major with leading dimension lda, B packed by
+ * rr_sgemm_pack_b(K, N, ...). k: kernel table (NULL: rr_kernels_select()); pool: threads that
+ * share the columns (or the rows when N is narrow), NULL or 1 thread: the calling thread. */
+void rr_sgemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *packed, float *C,
+                     int64_t ldc, bool acc, const rr_kernels *k, rr_threads *pool);
+/* rr_sgemm with a kernel table and threads. */
+void rr_sgemm_ex(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,
+                 int64_t rsb, int64_t csb, float *C, int64_t ldc, bool acc, const rr_kernels *k, rr_threads *pool);
+/* Run a job on k (NULL: selected) with pool (NULL: inline). */
+void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j);
+
+/* y (n,) = tanh(x) / sigmoid(x) with the selected kernels; y may equal x. */
+void rr_vtanh(float *y, const float *x, int64_t n);
+void rr_vsigmoid(float *y, const float *x, int64_t n);
 
 /* The same in double precision (plain loops). */
 void rr_dgemm(int64_t M, int64_t N, int64_t K, const double *A, int64_t rsa, int64_t csa, const double *B,

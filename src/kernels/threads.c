@@ -1,0 +1,125 @@
+/* A session-owned thread pool: n-1 workers sleep on a condition variable; a run publishes
+ * (fn, ctx, n_tasks) under a new generation number, and the workers and the caller claim task
+ * indices from an atomic counter until none is left. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../internal.h"
+#include "kernels.h"
+
+struct rr_threads {
+    rr_allocator a;
+    int n;                    /* threads, the caller included */
+    int started;              /* workers started (n-1 unless a start failed) */
+    pthread_t *tid;           /* [n-1] */
+    pthread_mutex_t mu;
+    pthread_cond_t wake;      /* workers: a new generation or quit */
+    pthread_cond_t done;      /* caller: busy reached 0 */
+    uint64_t gen;             /* under mu */
+    bool quit;                /* under mu */
+    int busy;                 /* under mu: workers not finished with gen */
+    rr_task_fn fn;            /* the current run (written under mu before gen changes) */
+    void *ctx;
+    int64_t n_tasks;
+    atomic_int_fast64_t next; /* next task index to claim */
+};
+
+static void drain(rr_threads *p) {
+    for (;;) {
+        int64_t i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+        if (i >= p->n_tasks) return;
+        p->fn(p->ctx, i);
+    }
+}
+
+static void *worker(void *arg) {
+    rr_threads *p = arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
+        if (p->quit) break;
+        seen = p->gen;
+        pthread_mutex_unlock(&p->mu);
+        drain(p);
+        pthread_mutex_lock(&p->mu);
+        if (--p->busy == 0) pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int rr_threads_count(const rr_threads *pool) { return pool ? pool->n : 1; }
+
+void rr_threads_free(rr_threads *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->quit = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->started; i++) pthread_join(p->tid[i], NULL);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->mu);
+    rr_allocator a = p->a;
+    rr_free(&a, p->tid);
+    rr_free(&a, p);
+}
+
+int rr_threads_new(int n, const rr_allocator *a, rr_threads **out) {
+    if (!out) return RNNRUN_ERR_ARG;
+    *out = NULL;
+    if (n < 1 || n > 256) return RNNRUN_ERR_ARG;
+    if (!a) a = &rr_default_allocator;
+    rr_threads *p = rr_alloc(a, sizeof *p);
+    if (!p) return RNNRUN_ERR_NOMEM;
+    *p = (rr_threads){.a = *a, .n = n};
+    atomic_init(&p->next, 0);
+    p->tid = rr_alloc(a, sizeof(pthread_t) * (size_t)n);
+    if (!p->tid) {
+        rr_free(a, p);
+        return RNNRUN_ERR_NOMEM;
+    }
+    if (pthread_mutex_init(&p->mu, NULL)) goto fail_mu;
+    if (pthread_cond_init(&p->wake, NULL)) goto fail_wake;
+    if (pthread_cond_init(&p->done, NULL)) goto fail_done;
+    for (int i = 0; i < n - 1; i++) {
+        if (pthread_create(&p->tid[i], NULL, worker, p)) {
+            rr_threads_free(p);
+            return RNNRUN_ERR_NOMEM;
+        }
+        p->started++;
+    }
+    *out = p;
+    return RNNRUN_OK;
+fail_done:
+    pthread_cond_destroy(&p->wake);
+fail_wake:
+    pthread_mutex_destroy(&p->mu);
+fail_mu:
+    rr_free(a, p->tid);
+    rr_free(a, p);
+    return RNNRUN_ERR_NOMEM;
+}
+
+void rr_threads_run(rr_threads *p, int64_t n_tasks, rr_task_fn fn, void *ctx) {
+    if (n_tasks <= 0) return;
+    if (!p || p->started == 0 || n_tasks == 1) {
+        for (int64_t i = 0; i < n_tasks; i++) fn(ctx, i);
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->n_tasks = n_tasks;
+    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+    p->busy = p->started;
+    p->gen++;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    drain(p);
+    pthread_mutex_lock(&p->mu);
+    while (p->busy > 0) pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
