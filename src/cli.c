@@ -478,8 +478,8 @@ int main(int argc, char **argv) {
     if (info) {
         if (nb || out_dir || dump_dir || opts_given || bench_runs) rc = usage_error("%s", "--info takes only a model");
         else rc = cmd_info(model);
-    } else if (bench_runs && out_dir) {
-        rc = usage_error("%s", "--bench writes no outputs: drop -o");
+    } else if (bench_runs && (out_dir || dump_dir)) {
+        rc = usage_error("%s", "--bench writes no outputs: drop -o and --dump");
     } else {
         rc = cmd_run(model, b, nb, out_dir, dump_dir, &opt, bench_runs);
     }

@@ -471,8 +471,8 @@ START_TEST(bench_usage_errors) {
     expect_error(rc, 2, out, err, "--bench needs", NULL);
     rc = run(model, input, "--bench", NULL, NULL, &out, &err);
     expect_error(rc, 2, out, err, "--bench needs", NULL);
-    rc = run("--threads", "0", "--bench", "2", model, &out, &err);
-    expect_error(rc, 2, out, err, "--threads needs a number of threads from 1 to 256", NULL);
+    rc = run("--threads", "-1", "--bench", "2", model, &out, &err);
+    expect_error(rc, 2, out, err, "--threads needs a thread count from 0 to 256", NULL);
     rc = run("--threads", "257", model, input, NULL, &out, &err);
     expect_error(rc, 2, out, err, "--threads needs", NULL);
     rc = run("--bench", "2", "-o", "/nonexistent/x", model, &out, &err);
