@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/kernels.h"
 #include "ops/ops.h"
 #include "plan.h"
 
@@ -27,6 +28,7 @@ struct rnnrun_session {
     bool have_output;
     bool streaming;               /* recurrent nodes carry their state from run to run */
     rr_state *states;             /* [n_nodes] the carried state of each stateful node */
+    rr_threads *threads;          /* the session's workers when n_threads > 1, else NULL */
     char errmsg[1100];
 };
 
@@ -56,7 +58,8 @@ static int session_create(const rnnrun_model *m, const rr_allocator *a, const rr
     s->is_bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->is_bound);
     s->t = rr_calloc(a, (size_t)m->n_values + 1, sizeof *s->t);
     s->states = rr_calloc(a, (size_t)m->n_nodes + 1, sizeof *s->states);
-    if (!s->bound || !s->is_bound || !s->t || !s->states) {
+    if (!s->bound || !s->is_bound || !s->t || !s->states ||
+        (cfg->n_threads > 1 && rr_threads_new(cfg->n_threads, a, &s->threads) != RNNRUN_OK)) {
         rnnrun_session_free(s);
         return RNNRUN_ERR_NOMEM;
     }
@@ -139,6 +142,7 @@ void rnnrun_session_free(rnnrun_session *s) {
     rr_free(&a, s->t);
     for (int i = 0; s->states && i < s->m->n_nodes; i++) rr_free(&a, s->states[i].data);
     rr_free(&a, s->states);
+    rr_threads_free(s->threads);
     rr_free(&a, s);
 }
 
@@ -323,7 +327,8 @@ int rnnrun_session_run(rnnrun_session *s) {
         rr_ctx c = {.model = m, .node = step->node, .t = s->t, .params = step->params,
                     .ws = s->arena + step->ws_offset, .ws_size = step->ws_size, .err = &err,
                     .n_threads = s->cfg.n_threads, .max_tensor_bytes = s->cfg.max_tensor_bytes,
-                    .state = s->streaming && step->state_floats ? &s->states[step->node->index] : NULL};
+                    .state = s->streaming && step->state_floats ? &s->states[step->node->index] : NULL,
+                    .threads = s->threads};
         st = step->node->op->run(&c);
         if (st != RNNRUN_OK) {
             if (err.status == RNNRUN_OK) rr_op_fail(&c, st, "failed");

@@ -30,6 +30,7 @@ typedef struct rr_ctx {
     int64_t state_floats;  /* infer: floats of state a RR_OP_STATEFUL node carries between runs
                               when streaming (0: this node cannot stream) */
     struct rr_state *state; /* run: the node's carried state when the session streams, else NULL */
+    struct rr_threads *threads; /* run: the session's thread pool (NULL: the calling thread only) */
 } rr_ctx;
 
 /* The state a recurrent node carries from one run to the next when its session streams. The

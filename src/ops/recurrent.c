@@ -104,50 +104,83 @@ static int parse_activations(const rr_ctx *c, rr_rec *r) {
 
 /* ---- plan -------------------------------------------------------------------------------------- */
 
+/* One direction's weights in the kernels' packed layout (rr_sgemm_pack_b). */
+typedef struct rec_pack {
+    float *w;        /* W[d]^T (I, G*H) */
+    float *r;        /* R[d]^T (H, N1): N1 = G*H, or 2*H (z, r) for GRU without linear_before_reset */
+    float *rh;       /* GRU without linear_before_reset: Rh^T (H, H); NULL otherwise */
+    float *bias;     /* (G*H + H): bias added to XW per gate; then GRU's Rbh when linear_before_reset */
+} rec_pack;
+
 typedef struct rec_params {
     rr_rec r;
-    /* per direction, when W, R (and B) are plan-time constants; NULL: packed in each run */
-    float *wt[2];    /* (I, G*H): W transposed */
-    float *rt[2];    /* (H, G*H): R transposed */
-    float *bias[2];  /* (G*H + H): bias added to XW per gate; then GRU's Rbh when linear_before_reset */
+    bool packed;     /* W, R (and B) were plan-time constants, packed in pk; else packed in each run */
+    rec_pack pk[2];  /* per direction */
     bool seq_known;  /* sequence_lens was checked at plan time */
 } rec_params;
 
-/* Workspace (floats): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) | A2 (B, H) | h (B, H) | c (B, H)
- * | when not packed at plan time: W' (I, G*H) | R' (H, G*H) | bias (G*H + H) */
+/* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
+static bool gru2(const rr_rec *r) { return r->kind == RR_REC_GRU && !r->lbr; }
+
+/* Floats of each part of a rec_pack, each a multiple of 16 (64 bytes). */
+static void pack_sizes(const rr_rec *r, int64_t sz[4]) {
+    const int64_t H = r->H, GH = r->G * H;
+    sz[0] = (int64_t)(rr_sgemm_pack_size(r->I, GH) / sizeof(float));
+    sz[1] = (int64_t)(rr_sgemm_pack_size(H, gru2(r) ? 2 * H : GH) / sizeof(float));
+    sz[2] = gru2(r) ? (int64_t)(rr_sgemm_pack_size(H, H) / sizeof(float)) : 0;
+    sz[3] = (GH + H + 15) / 16 * 16;
+}
+
+/* Point pk's parts into base (floats, 64-byte aligned); returns the floats used. */
+static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
+    int64_t sz[4];
+    pack_sizes(r, sz);
+    pk->w = base;
+    pk->r = base + sz[0];
+    pk->rh = sz[2] ? base + sz[0] + sz[1] : NULL;
+    pk->bias = base + sz[0] + sz[1] + sz[2];
+    return sz[0] + sz[1] + sz[2] + sz[3];
+}
+
+/* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
+ * A2 (B, H) | h (B, H) | c (B, H) | when not packed at plan time: one rec_pack */
 typedef struct rec_ws {
-    float *xw, *a, *tmp, *a2, *h, *c, *wt, *rt, *bias;
+    float *xw, *a, *tmp, *a2, *h, *c;
+    rec_pack pk;
 } rec_ws;
 
 static bool ws_layout(const rr_rec *r, bool packed, float *base, rec_ws *w, int64_t *total) {
-    int64_t GH = r->G * r->H, sizes[9], n = 0;
+    int64_t GH = r->G * r->H, sizes[6], n = 0;
     bool ok = rr_mul_ok(r->T, r->B, &sizes[0]) && rr_mul_ok(sizes[0], GH, &sizes[0]) &&
-              rr_mul_ok(r->B, GH, &sizes[1]) && rr_mul_ok(r->B, r->H, &sizes[2]) &&
-              rr_mul_ok(r->I, GH, &sizes[6]) && rr_mul_ok(r->H, GH, &sizes[7]);
+              rr_mul_ok(r->B, GH, &sizes[1]) && rr_mul_ok(r->B, r->H, &sizes[2]) && sizes[0] < INT64_MAX / 2;
     if (!ok) return false;
     sizes[3] = sizes[4] = sizes[5] = sizes[2];
-    sizes[8] = GH + r->H;
-    if (packed) sizes[6] = sizes[7] = sizes[8] = 0;
-    float **slot[9] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c, &w->wt, &w->rt, &w->bias};
-    for (int i = 0; i < 9; i++) {
+    float **slot[6] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c};
+    for (int i = 0; i < 6; i++) {
         *slot[i] = base ? base + n : NULL;
-        if (!rr_add_ok(n, sizes[i], &n)) return false;
+        if (!rr_add_ok(n, (sizes[i] + 15) / 16 * 16, &n)) return false;
+    }
+    memset(&w->pk, 0, sizeof w->pk);
+    if (!packed) {
+        rec_pack tmp;
+        int64_t used = pack_layout(r, base ? base + n : NULL, base ? &w->pk : &tmp);
+        if (!rr_add_ok(n, used, &n)) return false;
     }
     *total = n;
     return true;
 }
 
-/* Pack direction d: wt (I, G*H) = W[d]^T, rt (H, G*H) = R[d]^T, bias = Wb + Rb per gate (GRU's h
- * gate takes Rbh inside the reset product when linear_before_reset: bias[G*H..] = Rbh). */
-static void pack_dir(const rr_rec *r, const float *W, const float *R, const float *Bias, int d, float *wt, float *rt,
-                     float *bias) {
+/* Pack direction d into pk: W[d]^T and R[d]^T in the kernels' layout, bias = Wb + Rb per gate
+ * (GRU's h gate takes Rbh inside the reset product when linear_before_reset: bias[G*H..] = Rbh). */
+static void pack_dir(const rr_rec *r, const float *W, const float *R, const float *Bias, int d, const rec_pack *pk) {
     const int64_t H = r->H, I = r->I, GH = r->G * H;
     const float *Wd = W + d * GH * I, *Rd = R + d * GH * H;
-    for (int64_t n = 0; n < GH; n++) {
-        for (int64_t k = 0; k < I; k++) wt[k * GH + n] = Wd[n * I + k];
-        for (int64_t k = 0; k < H; k++) rt[k * GH + n] = Rd[n * H + k];
-    }
+    /* element (k, n) of W^T is W[n][k]: row stride 1, column stride I */
+    rr_sgemm_pack_b(I, GH, Wd, 1, I, pk->w);
+    rr_sgemm_pack_b(H, gru2(r) ? 2 * H : GH, Rd, 1, H, pk->r);
+    if (pk->rh) rr_sgemm_pack_b(H, H, Rd + 2 * H * H, 1, H, pk->rh);
     const float *Wb = Bias ? Bias + d * 2 * GH : NULL, *Rb = Wb ? Wb + GH : NULL;
+    float *bias = pk->bias;
     for (int64_t n = 0; n < GH; n++) {
         bool inner = r->kind == RR_REC_GRU && r->lbr && n >= 2 * H;
         bias[n] = Wb ? Wb[n] + (inner ? 0.0f : Rb[n]) : 0.0f;
@@ -275,18 +308,20 @@ static int infer_rec(rr_ctx *c, int kind) {
     }
 
     /* pack constant weights now */
-    bool packed = W->data && R->data && (!B || B->data);
-    if (packed)
+    r->k = rr_kernels_select();
+    p->packed = W->data && R->data && (!B || B->data);
+    if (p->packed)
         for (int d = 0; d < r->D; d++) {
-            p->wt[d] = rr_pool_alloc(c->pool, (size_t)(r->I * G * H) * sizeof(float));
-            p->rt[d] = rr_pool_alloc(c->pool, (size_t)(H * G * H) * sizeof(float));
-            p->bias[d] = rr_pool_alloc(c->pool, (size_t)(G * H + H) * sizeof(float));
-            if (!p->wt[d] || !p->rt[d] || !p->bias[d]) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
-            pack_dir(r, W->data, R->data, B ? B->data : NULL, d, p->wt[d], p->rt[d], p->bias[d]);
+            int64_t sz[4];
+            pack_sizes(r, sz);
+            float *base = rr_pool_alloc(c->pool, (size_t)(sz[0] + sz[1] + sz[2] + sz[3]) * sizeof(float));
+            if (!base) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+            pack_layout(r, base, &p->pk[d]);
+            pack_dir(r, W->data, R->data, B ? B->data : NULL, d, &p->pk[d]);
         }
     rec_ws w;
     int64_t floats;
-    if (!ws_layout(r, packed, NULL, &w, &floats) || floats > INT64_MAX / 4)
+    if (!ws_layout(r, p->packed, NULL, &w, &floats) || floats > INT64_MAX / 4)
         return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
     c->ws_size = (size_t)floats * sizeof(float);
     c->params = p;
@@ -324,7 +359,7 @@ static void add_clip(float *a, const float *x, int64_t n, float clip) {
  * (see run_dir), so it is not here. */
 static void step_rnn(const rr_rec *r, int d, float *a, const float *x, float *h) {
     add_clip(a, x, r->H, r->clip);
-    rr_act_apply(&r->act[d][0], a, r->H);
+    rr_act_apply(&r->act[d][0], r->k, a, r->H);
     memcpy(h, a, (size_t)r->H * sizeof *h);
 }
 
@@ -332,10 +367,10 @@ static void step_gru_lbr(const rr_rec *r, int d, float *a, const float *x, const
     const int64_t H = r->H;
     float *z = a, *rg = a + H, *hh = a + 2 * H;
     add_clip(z, x, 2 * H, r->clip);                     /* z and r */
-    rr_act_apply(&r->act[d][0], z, 2 * H);
+    rr_act_apply(&r->act[d][0], r->k, z, 2 * H);
     for (int64_t j = 0; j < H; j++) hh[j] = x[2 * H + j] + rg[j] * (hh[j] + rbh[j]);
     clip_span(hh, H, r->clip);
-    rr_act_apply(&r->act[d][1], hh, H);
+    rr_act_apply(&r->act[d][1], r->k, hh, H);
     for (int64_t j = 0; j < H; j++) h[j] = (1.0f - z[j]) * hh[j] + z[j] * h[j];
 }
 
@@ -346,36 +381,37 @@ static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const fl
     if (P)
         for (int64_t j = 0; j < H; j++) gi[j] += P[j] * cst[j];
     add_clip(gi, x, H, r->clip);
-    rr_act_apply(f, gi, H);
+    rr_act_apply(f, r->k, gi, H);
     if (r->input_forget) {
         for (int64_t j = 0; j < H; j++) gf[j] = 1.0f - gi[j];
     } else {
         if (P)
             for (int64_t j = 0; j < H; j++) gf[j] += P[2 * H + j] * cst[j];
         add_clip(gf, x + 2 * H, H, r->clip);
-        rr_act_apply(f, gf, H);
+        rr_act_apply(f, r->k, gf, H);
     }
     add_clip(gc, x + 3 * H, H, r->clip);
-    rr_act_apply(g, gc, H);
+    rr_act_apply(g, r->k, gc, H);
     for (int64_t j = 0; j < H; j++) cst[j] = gf[j] * cst[j] + gi[j] * gc[j];
     if (P)
         for (int64_t j = 0; j < H; j++) go[j] += P[H + j] * cst[j];
     add_clip(go, x + H, H, r->clip);
-    rr_act_apply(f, go, H);
+    rr_act_apply(f, r->k, go, H);
     memcpy(gc, cst, (size_t)H * sizeof *gc);
-    rr_act_apply(ha, gc, H);
+    rr_act_apply(ha, r->k, gc, H);
     for (int64_t j = 0; j < H; j++) h[j] = go[j] * gc[j];
 }
 
 /* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
  * rows start from it instead of initial_h / initial_c; the final state is written back. */
-static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt, const float *rt, const float *bias,
-                    const rec_ws *w, rr_state *state) {
+static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack *pk, const rec_ws *w,
+                    rr_state *state, rr_threads *pool) {
     const int64_t T = r->T, B = r->B, I = r->I, H = r->H, GH = r->G * H;
-    const bool gru2 = r->kind == RR_REC_GRU && !r->lbr; /* two products per step */
+    const bool two = gru2(r); /* two products per step */
+    const float *bias = pk->bias;
     const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
-    rr_sgemm(T * B, GH, I, io->X, I, 1, wt, GH, 1, w->xw, GH, false);
+    rr_sgemm_packed(T * B, GH, I, io->X, I, pk->w, w->xw, GH, false, r->k, pool);
     for (int64_t row = 0; row < T * B; row++)
         for (int64_t n = 0; n < GH; n++) w->xw[row * GH + n] += bias[n];
     const bool carried = state && state->valid;
@@ -394,8 +430,8 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
     for (int64_t s = 0; s < T; s++) {
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
-        rr_sgemm(B, gru2 ? 2 * H : GH, H, w->h, H, 1, rt, GH, 1, w->a, GH, false);
-        if (gru2) {
+        rr_sgemm_packed(B, two ? 2 * H : GH, H, w->h, H, pk->r, w->a, GH, false, r->k, pool);
+        if (two) {
             /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
             for (int64_t b = 0; b < B; b++) {
                 float *a = w->a + b * GH, *tmp = w->tmp + b * H;
@@ -405,10 +441,10 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
                 }
                 const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
                 add_clip(a, x, 2 * H, r->clip);
-                rr_act_apply(&r->act[d][0], a, 2 * H);
+                rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
                 for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
             }
-            rr_sgemm(B, H, H, w->tmp, H, 1, rt + 2 * H, GH, 1, w->a2, H, false);
+            rr_sgemm_packed(B, H, H, w->tmp, H, pk->rh, w->a2, H, false, r->k, pool);
         }
         for (int64_t b = 0; b < B; b++) {
             float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
@@ -427,7 +463,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const float *wt
             } else {
                 float *hh = w->a2 + b * H;
                 add_clip(hh, x + 2 * H, H, r->clip);
-                rr_act_apply(&r->act[d][1], hh, H);
+                rr_act_apply(&r->act[d][1], r->k, hh, H);
                 for (int64_t j = 0; j < H; j++) h[j] = (1.0f - a[j]) * hh[j] + a[j] * h[j];
             }
             if (y) memcpy(y, h, (size_t)H * sizeof *y);
@@ -474,13 +510,13 @@ static int run_rec(const rr_ctx *c) {
                           (long long)state->batch, (long long)r->B);
     rec_ws w;
     int64_t floats;
-    ws_layout(r, p->wt[0] != NULL, c->ws, &w, &floats);
+    ws_layout(r, p->packed, c->ws, &w, &floats);
     for (int d = 0; d < r->D; d++) {
-        if (p->wt[d]) {
-            run_dir(r, &io, d, p->wt[d], p->rt[d], p->bias[d], &w, state);
+        if (p->packed) {
+            run_dir(r, &io, d, &p->pk[d], &w, state, c->threads);
         } else {
-            pack_dir(r, io.W, io.R, io.Bias, d, w.wt, w.rt, w.bias);
-            run_dir(r, &io, d, w.wt, w.rt, w.bias, &w, state);
+            pack_dir(r, io.W, io.R, io.Bias, d, &w.pk);
+            run_dir(r, &io, d, &w.pk, &w, state, c->threads);
         }
     }
     return RNNRUN_OK;

@@ -24,8 +24,10 @@ typedef struct rr_act {
     float alpha, beta;
 } rr_act;
 
-/* Apply an activation in place to x[0..n). */
-void rr_act_apply(const rr_act *a, float *x, int64_t n);
+struct rr_kernels;
+/* Apply an activation in place to x[0..n): Tanh and Sigmoid with k's vector kernels when k is not
+ * NULL, otherwise (and every other function) with libm, element by element. */
+void rr_act_apply(const rr_act *a, const struct rr_kernels *k, float *x, int64_t n);
 /* The same for one value. */
 float rr_act_one(const rr_act *a, float x);
 
@@ -43,6 +45,7 @@ typedef struct rr_rec {
     float clip;            /* bound for every activation's input; +inf when absent */
     bool lbr;              /* GRU: linear_before_reset */
     bool input_forget;     /* LSTM: f = 1 - i */
+    const struct rr_kernels *k; /* the fast path's kernels (not used by the reference) */
 } rr_rec;
 
 /* The tensors of one run. Optional ones are NULL. seq is int32 unless seq64. */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../kernels/kernels.h"
 #include "recurrent.h"
 
 float rr_act_one(const rr_act *a, float x) {
@@ -24,10 +25,17 @@ float rr_act_one(const rr_act *a, float x) {
     return x;
 }
 
-void rr_act_apply(const rr_act *a, float *x, int64_t n) {
+void rr_act_apply(const rr_act *a, const rr_kernels *k, float *x, int64_t n) {
     switch (a->fn) {
     case RR_ACT_TANH:
-        for (int64_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
+        if (k) k->vtanh(x, x, n);
+        else
+            for (int64_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
+        break;
+    case RR_ACT_SIGMOID:
+        if (k) k->vsigmoid(x, x, n);
+        else
+            for (int64_t i = 0; i < n; i++) x[i] = rr_act_one(a, x[i]);
         break;
     case RR_ACT_RELU:
         for (int64_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
