@@ -309,10 +309,66 @@ START_TEST(size_limits) {
 }
 END_TEST
 
+/* The plumbing torch.onnx.export wraps around a recurrent layer, for any batch and sequence length:
+ * the initial state h0 = ConstantOfShape(Concat([1], Unsqueeze(Gather(Shape(x), 0)), [4])) and a
+ * per-step scale Cast(Range(0, Gather(Shape(x), 1), 1)) (unsqueezed to (1, seq, 1)). All of it
+ * folds when the plan is built; only z = x * scale runs. */
+START_TEST(folds_exporter_plumbing) {
+    mb *b = mb_new(8, 13);
+    mb_input(b, "x", RNNRUN_FLOAT, "batch,seq,3");
+    mb_output(b, "h0", RNNRUN_FLOAT, "1,batch,4");
+    mb_output(b, "z", RNNRUN_FLOAT, NULL);
+    static const int64_t zero = 0, one = 1, axes0[1] = {0}, axes02[2] = {0, 2}, k1[1] = {1}, k4[1] = {4};
+    mb_init(b, mb_tensor_i64(b, "i0", "", &zero, 1));
+    mb_init(b, mb_tensor_i64(b, "i1", "", &one, 1));
+    mb_init_i64(b, "axes0", "1", axes0, 1);
+    mb_init_i64(b, "axes02", "2", axes02, 2);
+    mb_init_i64(b, "k1", "1", k1, 1);
+    mb_init_i64(b, "k4", "1", k4, 1);
+    mb_node(b, "Shape", "x", "shape");
+    mb_node(b, "Gather", "shape,i0", "batch");
+    mb_node(b, "Unsqueeze", "batch,axes0", "batch1");
+    mb_attr_i(b, mb_node(b, "Concat", "k1,batch1,k4", "hshape"), "axis", 0);
+    mb_node(b, "ConstantOfShape", "hshape", "h0");
+    mb_node(b, "Gather", "shape,i1", "seq");
+    mb_node(b, "Range", "i0,seq,i1", "steps");
+    mb_attr_i(b, mb_node(b, "Cast", "steps", "stepsf"), "to", RNNRUN_FLOAT);
+    mb_node(b, "Unsqueeze", "stepsf,axes02", "scale");
+    mb_node(b, "Mul", "x,scale", "z");
+    rnnrun_model *m = tu_load(b);
+    for (int batch = 2; batch <= 3; batch++) {
+        float x[3 * 4 * 3], want[3 * 4 * 3];
+        for (int i = 0; i < batch * 4 * 3; i++) {
+            x[i] = (float)(i % 7) - 3;
+            want[i] = x[i] * (float)((i / 3) % 4); /* scaled by the step index t of x[b, t, :] */
+        }
+        char shape[16], hshape[16];
+        snprintf(shape, sizeof shape, "%d,4,3", batch);
+        snprintf(hshape, sizeof hshape, "1,%d,4", batch);
+        rnnrun_tensor t = tu_tensor(RNNRUN_FLOAT, shape, x);
+        rr_err err = {0};
+        rr_plan *p = plan_for(m, 1, &t, &err);
+        ck_assert_msg(p != NULL, "%s", err.msg);
+        ck_assert_int_eq(p->n_steps, 1);
+        ck_assert_str_eq(p->steps[0].node->op_type, "Mul");
+        ck_assert_int_eq(p->n_folded, 9);
+        expect_shape(p, m, "steps", RNNRUN_INT64, "4");
+        rr_plan_free(p);
+        rnnrun_session *s = tu_run(m, 1, &t);
+        const float zeros[12] = {0};
+        tu_close_f32(tu_output(s, 0, RNNRUN_FLOAT, hshape), zeros, batch * 4, 0, 0);
+        tu_close_f32(tu_output(s, 1, RNNRUN_FLOAT, shape), want, batch * 12, 0, 0);
+        rnnrun_session_free(s);
+    }
+    rnnrun_model_free(m);
+    mb_free(b);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         folds_shape_chains, infers_shapes, arena_reuses_buffers, prunes_dead_nodes,
-        folds_constant_math_and_views, pins_shape_inputs, size_limits,
+        folds_constant_math_and_views, pins_shape_inputs, size_limits, folds_exporter_plumbing,
     };
     return tu_main("plan", tests, (int)(sizeof tests / sizeof tests[0]));
 }

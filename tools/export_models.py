@@ -540,6 +540,55 @@ def rnn_4_3_bidir():
                 dynamic_axes=_bf_axes(["input", "output"], ["h_n"]), opset=12)
 
 
+# ---- the graph plumbing around recurrent layers (issue 4) -------------------------------------
+
+class Plumbing(nn.Module):
+    """The non-recurrent ops torch.onnx.export emits around a recurrent layer, for any batch and
+    sequence length: zeros of a computed shape, arange over the sequence, Dropout (eval), clamp,
+    where, split, max/mean/sum over axes, log_softmax, argmax, flatten, expand, repeat."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(8, 6)
+        self.drop = nn.Dropout(0.3)
+
+    def forward(self, x):
+        b, t = x.size(0), x.size(1)
+        h = torch.zeros(b, 2)
+        steps = torch.arange(t, dtype=torch.float32) + 1
+        y = self.drop(self.lin(x)) * steps.view(1, t, 1) / t
+        y = torch.clamp(y, -1.0, 1.0)
+        y = torch.where(y > 0, y, 0.1 * y)
+        a, c = torch.split(y, [2, 4], dim=2)
+        m = a.max(dim=1).values + c.mean(dim=1).sum(dim=1, keepdim=True) + h
+        e = x[:, :1, :2].expand(b, t, 2).sum(dim=1)
+        r = x[:, :, :1].repeat(1, 1, 2).abs().sqrt().mean(dim=1)
+        f = torch.flatten(y, 1).sum(dim=1, keepdim=True)
+        p = torch.log_softmax(m + e - r + f, dim=-1)
+        return p, p.argmax(dim=-1)
+
+
+@case("plumbing", "the plumbing ops around recurrent layers: zeros(batch, 2), arange(seq), Linear, "
+      "Dropout, clamp, where, split, max/mean/sum, log_softmax, argmax, flatten, expand, repeat; "
+      "x (4,5,8); opset 13, dynamic batch and sequence")
+def plumbing():
+    torch.manual_seed(1)
+    model = Plumbing().eval()
+    x = torch.randn(4, 5, 8)
+    return dict(model=model, example=(x,), inputs=(x,), input_names=["x"], output_names=["logp", "best"],
+                dynamic_axes={"x": {0: "batch", 1: "seq"}, "logp": {0: "batch"}, "best": {0: "batch"}}, opset=13)
+
+
+@case("plumbing_op11_b3s7", "the same exported at opset 11 with x (4,5,8), run with x (3,7,8)")
+def plumbing_op11_b3s7():
+    torch.manual_seed(1)
+    model = Plumbing().eval()
+    example = torch.randn(4, 5, 8)
+    x = torch.randn(3, 7, 8)
+    return dict(model=model, example=(example,), inputs=(x,), input_names=["x"], output_names=["logp", "best"],
+                dynamic_axes={"x": {0: "batch", 1: "seq"}, "logp": {0: "batch"}, "best": {0: "batch"}}, opset=11)
+
+
 # ---- export ---------------------------------------------------------------------------------
 
 def export(name, out_root):

@@ -4,6 +4,8 @@
  * variadic broadcasting Min, Max, Sum, Mean. */
 #include <string.h>
 
+#include <tgmath.h> /* float kernels call the float functions (expf, ...) */
+
 #include "typed.h"
 
 /* ---- unary ----------------------------------------------------------------------------------- */
@@ -52,7 +54,7 @@ int rr_infer_unary(rr_ctx *c) {
     return rr_set_out_like(c, 0, x);
 }
 
-/* y (n,) = f(x) in the precision of T (float kernels use the float libm calls via double) */
+/* y (n,) = f(x) in the precision of T (tgmath: float calls expf, sqrtf, ...) */
 #define UNARY_FLOAT(T, sfx)                                                                          \
     static void unary_##sfx(const unary_params *p, T *restrict y, const T *restrict x, int64_t n) { \
         const T a = (T)p->alpha, b = (T)p->beta;                                                     \

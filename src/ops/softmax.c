@@ -3,6 +3,8 @@
  * become a walk over the input viewed as (outer, n, inner). */
 #include <string.h>
 
+#include <tgmath.h> /* float kernels call the float functions (expf, ...) */
+
 #include "typed.h"
 
 typedef struct softmax_params {
