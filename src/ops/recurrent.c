@@ -431,6 +431,24 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
         rr_sgemm_packed(B, two ? 2 * H : GH, H, w->h, H, pk->r, w->a, GH, false, r->k, pool);
+        if (r->kind == RR_REC_RNN && !io->seq) {
+            /* every row active: the gates of all rows at once, A and h being (B, H) */
+            const int64_t n = B * H;
+            if (r->layout == 0) {
+                add_clip(w->a, w->xw + t * B * H, n, r->clip);
+            } else {
+                for (int64_t b = 0; b < B; b++)
+                    for (int64_t j = 0; j < H; j++) w->a[b * H + j] += w->xw[(b * T + t) * H + j];
+                clip_span(w->a, n, r->clip);
+            }
+            rr_act_apply(&r->act[d][0], r->k, w->a, n);
+            memcpy(w->h, w->a, (size_t)n * sizeof *w->h);
+            if (io->Y && r->layout == 0) memcpy(io->Y + rr_rec_yoff(r, t, d, 0), w->h, (size_t)n * sizeof *w->h);
+            else if (io->Y)
+                for (int64_t b = 0; b < B; b++)
+                    memcpy(io->Y + rr_rec_yoff(r, t, d, b), w->h + b * H, (size_t)H * sizeof *w->h);
+            continue;
+        }
         if (two) {
             /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
             for (int64_t b = 0; b < B; b++) {
