@@ -15,7 +15,8 @@ usage: /usr/bin/python3 tools/bench/run.py [--quick] [--out DIR] [--cases NAME,.
    (NumPy, PyTorch, bench_kernels), achieved GFLOP/s of the big models, load + plan times of every
    models/ case, peak RSS, and the machine facts (CPU, cores, load average: the box may be shared).
 
---dry-run builds (and checks) the case folders and prints the plan, timing nothing.
+--dry-run builds the case folders and prints the plan; --check also runs rnnrun once on each
+and compares its output with PyTorch's; neither times anything.
 Speed is never asserted; a wrong answer (max abs err above --atol) is reported and makes the exit
 status 1.
 """
@@ -210,7 +211,11 @@ def bench_torch(c, d, threads, target_s, min_runs):
     x = torch.from_numpy(np.load(os.path.join(d, "input_0.npy")))
     t = []
     with torch.no_grad():
-        for _ in range(2):
+        t0 = time.perf_counter()
+        net(x)
+        if time.perf_counter() - t0 > 2 * target_s:
+            min_runs = max(1, min_runs // 3)    # PyTorch with Debian's reference BLAS: seconds a run
+        else:
             net(x)
         start = time.perf_counter()
         while len(t) < min_runs or (time.perf_counter() - start < target_s and len(t) < 100000):
@@ -265,8 +270,8 @@ def sgemm_rates(rnnrun_build, quick):
                 "        t0 = time.perf_counter(); torch.mm(a, b, out=c); ts.append(time.perf_counter() - t0)\n"
                 "    best = max(best, 2.0 * M * N * K / sorted(ts)[2] * 1e-9)\n"
                 "print(best)\n"
-                "print([l.strip() for l in torch.__config__.show().splitlines() if 'BLAS' in l or 'MKL' in l "
-                "or 'oneDNN' in l][:4])\n")
+                "import re\ncfg = torch.__config__.show()\n"
+                "print(', '.join(re.findall(r'BLAS_INFO=\\w+|MKL-DNN v[\\d.]+|oneDNN v[\\d.]+|Intel\\(R\\) Math Kernel Library[^\\n]*', cfg)))\n")
         out = run_cmd([sys.executable, "-c", code], env=env).splitlines()
         res["torch"] = {"gflops": float(out[0]), "config": out[1] if len(out) > 1 else ""}
     except Exception as e:  # noqa: BLE001
@@ -389,11 +394,16 @@ def report(R):
                  f"{f'{rss / 1024:.1f} MiB' if rss else '-'} | {us(oo[1].get('load_us'))} | {errs} |")
     L.append("")
     L.append("ORT -floor: ONNX Runtime's median less the median of an Identity model of the same input "
-             "size (the per-call cost of onnxruntime-node); floors: " +
+             "size (the per-call cost of onnxruntime-node; its output is the whole input, so the floor "
+             "over-states the copy-out of models with small outputs); floors: " +
              ", ".join(f"{r['spec']['name']} {us((r.get('ort_1T') or {}).get('floor_us', {}).get('median'))}"
                        for r in R["cases"]) + " (1T). "
              "rnnrun load/plan: `rnnrun --bench` at 1 thread (plan = first run less the median run). "
              "Peak RSS: a plain `rnnrun MODEL INPUT -o DIR` process (`/usr/bin/time -f %M`).")
+    L.append("")
+    L.append("Runs timed per measurement (rnnrun 1T/2T, ORT 1T/2T, PyTorch 1T/2T): " + "; ".join(
+        r["spec"]["name"] + " " + ", ".join("/".join(str((r.get(f"{k}_{t}T") or {}).get("runs", "-")) for t in (1, 2))
+                                          for k in ("rnnrun", "ort", "torch")) for r in R["cases"]) + ".")
     if R.get("errors"):
         L.append("")
         L.append("Errors: " + "; ".join(R["errors"]))
@@ -481,6 +491,7 @@ def main():
     ap.add_argument("--target", type=float, help="seconds per measurement (default 2, quick 0.3)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"), help="scratch folder (default build/bench)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"), help="rnnrun build folder (default build)")
+    ap.add_argument("--rnnrun", help="the rnnrun CLI (default BUILD_DIR/rnnrun)")
     ap.add_argument("--cases", help="comma-separated subset of: " + ", ".join(c["name"] for c in CASES))
     ap.add_argument("--node-path", help="node_modules holding onnxruntime-node (default $NODE_PATH, /tmp/ort/node_modules)")
     ap.add_argument("--no-ort", action="store_true", help="skip ONNX Runtime")
@@ -490,6 +501,8 @@ def main():
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     ap.add_argument("--atol", type=float, default=1e-3, help="max abs err against PyTorch (default 1e-3)")
     ap.add_argument("--dry-run", action="store_true", help="build and list the case folders, time nothing")
+    ap.add_argument("--check", action="store_true",
+                    help="build the cases and check rnnrun's answers against PyTorch's (max abs err), time nothing")
     a = ap.parse_args()
 
     target = a.target or (0.3 if a.quick else 2.0)
@@ -502,7 +515,7 @@ def main():
         if unknown:
             ap.error("unknown case(s): " + ", ".join(unknown))
         cases = [c for c in CASES if c["name"] in want]
-    rnnrun = os.path.join(a.build_dir, "rnnrun")
+    rnnrun = a.rnnrun or os.path.join(a.build_dir, "rnnrun")
     facts = machine_facts()
     log(f"machine: {facts.get('cpu')}, {facts['cores']} cores, load average {facts['loadavg_start']}")
 
@@ -533,6 +546,20 @@ def main():
 
     if not os.access(rnnrun, os.X_OK):
         sys.exit(f"run.py: {rnnrun} not found: build first (meson setup build && ninja -C build)")
+    if a.check:
+        bad = 0
+        with tempfile.TemporaryDirectory(prefix="rnnrun-bench-") as tmp:
+            for c in cases:
+                try:
+                    err, _ = check_rnnrun(rnnrun, dirs[c["name"]], tmp)
+                    ok = err <= a.atol
+                    print(f"{c['name']}: max abs err {err:.3g} {'ok' if ok else 'FAIL'}")
+                except Exception as e:  # noqa: BLE001
+                    ok = False
+                    print(f"{c['name']}: FAIL: {e}")
+                bad += not ok
+        print(f"{len(cases) - bad} of {len(cases)} cases ok")
+        return 1 if bad else 0
     node_path = None
     if not a.no_ort:
         node_path = find_ort(a.node_path)
