@@ -398,6 +398,7 @@ def report(R):
              "over-states the copy-out of models with small outputs); floors: " +
              ", ".join(f"{r['spec']['name']} {us((r.get('ort_1T') or {}).get('floor_us', {}).get('median'))}"
                        for r in R["cases"]) + " (1T). "
+             "ORT-floor / rnnrun above 1: rnnrun is faster. "
              "rnnrun load/plan: `rnnrun --bench` at 1 thread (plan = first run less the median run). "
              "Peak RSS: a plain `rnnrun MODEL INPUT -o DIR` process (`/usr/bin/time -f %M`).")
     L.append("")
