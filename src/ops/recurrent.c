@@ -110,7 +110,13 @@ typedef struct rec_pack {
     float *r;        /* R[d]^T (H, N1): N1 = G*H, or 2*H (z, r) for GRU without linear_before_reset */
     float *rh;       /* GRU without linear_before_reset: Rh^T (H, H); NULL otherwise */
     float *bias;     /* (G*H + H): bias added to XW per gate; then GRU's Rbh when linear_before_reset */
+    float *rs, *rhs; /* small recurrent weights (H*G*H <= RR_REC_SMALL): R^T and Rh^T also plain
+                        row-major, for the step's tiny products; NULL otherwise */
 } rec_pack;
+
+/* Recurrent weights up to this many floats take plain loops instead of the packed kernels: for
+ * tiny hidden sizes the per-call cost of a kernel outweighs the arithmetic. */
+#define RR_REC_SMALL 4096
 
 typedef struct rec_params {
     rr_rec r;
@@ -122,24 +128,49 @@ typedef struct rec_params {
 /* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
 static bool gru2(const rr_rec *r) { return r->kind == RR_REC_GRU && !r->lbr; }
 
-/* Floats of each part of a rec_pack, each a multiple of 16 (64 bytes). */
-static void pack_sizes(const rr_rec *r, int64_t sz[4]) {
-    const int64_t H = r->H, GH = r->G * H;
+#define PACK_PARTS 6
+
+/* Floats of each part of a rec_pack (w, r, rh, bias, rs, rhs), each a multiple of 16 (64 bytes). */
+static int64_t pack_sizes(const rr_rec *r, int64_t sz[PACK_PARTS]) {
+    const int64_t H = r->H, GH = r->G * H, N1 = gru2(r) ? 2 * H : GH;
+    const bool small = H * GH <= RR_REC_SMALL;
     sz[0] = (int64_t)(rr_sgemm_pack_size(r->I, GH) / sizeof(float));
-    sz[1] = (int64_t)(rr_sgemm_pack_size(H, gru2(r) ? 2 * H : GH) / sizeof(float));
+    sz[1] = (int64_t)(rr_sgemm_pack_size(H, N1) / sizeof(float));
     sz[2] = gru2(r) ? (int64_t)(rr_sgemm_pack_size(H, H) / sizeof(float)) : 0;
     sz[3] = (GH + H + 15) / 16 * 16;
+    sz[4] = small ? (H * N1 + 15) / 16 * 16 : 0;
+    sz[5] = small && gru2(r) ? (H * H + 15) / 16 * 16 : 0;
+    int64_t total = 0;
+    for (int i = 0; i < PACK_PARTS; i++) total += sz[i];
+    return total;
 }
 
 /* Point pk's parts into base (floats, 64-byte aligned); returns the floats used. */
 static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
-    int64_t sz[4];
-    pack_sizes(r, sz);
-    pk->w = base;
-    pk->r = base + sz[0];
-    pk->rh = sz[2] ? base + sz[0] + sz[1] : NULL;
-    pk->bias = base + sz[0] + sz[1] + sz[2];
-    return sz[0] + sz[1] + sz[2] + sz[3];
+    int64_t sz[PACK_PARTS], off[PACK_PARTS], n = 0;
+    int64_t total = pack_sizes(r, sz);
+    for (int i = 0; i < PACK_PARTS; i++) off[i] = n, n += sz[i];
+    float **part[PACK_PARTS] = {&pk->w, &pk->r, &pk->rh, &pk->bias, &pk->rs, &pk->rhs};
+    for (int i = 0; i < PACK_PARTS; i++) *part[i] = sz[i] || i < 2 || i == 3 ? base + off[i] : NULL;
+    return total;
+}
+
+/* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
+ * when there is one, else the packed kernels. */
+static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
+                      float *C, int64_t ldc, const rr_rec *r, rr_threads *pool) {
+    if (!small) {
+        rr_sgemm_packed(M, N, K, A, K, packed, C, ldc, false, r->k, pool);
+        return;
+    }
+    for (int64_t i = 0; i < M; i++) {
+        float *c = C + i * ldc;
+        for (int64_t n = 0; n < N; n++) c[n] = 0.0f;
+        for (int64_t k = 0; k < K; k++) {
+            const float a = A[i * K + k], *b = small + k * N;
+            for (int64_t n = 0; n < N; n++) c[n] += a * b[n];
+        }
+    }
 }
 
 /* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
@@ -162,8 +193,8 @@ static bool ws_layout(const rr_rec *r, bool packed, float *base, rec_ws *w, int6
     }
     memset(&w->pk, 0, sizeof w->pk);
     if (!packed) {
-        rec_pack tmp;
-        int64_t used = pack_layout(r, base ? base + n : NULL, base ? &w->pk : &tmp);
+        int64_t sz[PACK_PARTS];
+        int64_t used = base ? pack_layout(r, base + n, &w->pk) : pack_sizes(r, sz);
         if (!rr_add_ok(n, used, &n)) return false;
     }
     *total = n;
@@ -177,8 +208,14 @@ static void pack_dir(const rr_rec *r, const float *W, const float *R, const floa
     const float *Wd = W + d * GH * I, *Rd = R + d * GH * H;
     /* element (k, n) of W^T is W[n][k]: row stride 1, column stride I */
     rr_sgemm_pack_b(I, GH, Wd, 1, I, pk->w);
-    rr_sgemm_pack_b(H, gru2(r) ? 2 * H : GH, Rd, 1, H, pk->r);
+    const int64_t N1 = gru2(r) ? 2 * H : GH;
+    rr_sgemm_pack_b(H, N1, Rd, 1, H, pk->r);
     if (pk->rh) rr_sgemm_pack_b(H, H, Rd + 2 * H * H, 1, H, pk->rh);
+    /* small copies: rs (H, N1) = R[d][0:N1]^T, rhs (H, H) = Rh^T */
+    for (int64_t k = 0; pk->rs && k < H; k++)
+        for (int64_t n = 0; n < N1; n++) pk->rs[k * N1 + n] = Rd[n * H + k];
+    for (int64_t k = 0; pk->rhs && k < H; k++)
+        for (int64_t n = 0; n < H; n++) pk->rhs[k * H + n] = Rd[(2 * H + n) * H + k];
     const float *Wb = Bias ? Bias + d * 2 * GH : NULL, *Rb = Wb ? Wb + GH : NULL;
     float *bias = pk->bias;
     for (int64_t n = 0; n < GH; n++) {
@@ -312,9 +349,8 @@ static int infer_rec(rr_ctx *c, int kind) {
     p->packed = W->data && R->data && (!B || B->data);
     if (p->packed)
         for (int d = 0; d < r->D; d++) {
-            int64_t sz[4];
-            pack_sizes(r, sz);
-            float *base = rr_pool_alloc(c->pool, (size_t)(sz[0] + sz[1] + sz[2] + sz[3]) * sizeof(float));
+            int64_t sz[PACK_PARTS];
+            float *base = rr_pool_alloc(c->pool, (size_t)pack_sizes(r, sz) * sizeof(float));
             if (!base) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
             pack_layout(r, base, &p->pk[d]);
             pack_dir(r, W->data, R->data, B ? B->data : NULL, d, &p->pk[d]);
@@ -430,7 +466,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     for (int64_t s = 0; s < T; s++) {
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
-        rr_sgemm_packed(B, two ? 2 * H : GH, H, w->h, H, pk->r, w->a, GH, false, r->k, pool);
+        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, r, pool);
         if (r->kind == RR_REC_RNN && !io->seq) {
             /* every row active: the gates of all rows at once, A and h being (B, H) */
             const int64_t n = B * H;
@@ -462,7 +498,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
                 rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
                 for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
             }
-            rr_sgemm_packed(B, H, H, w->tmp, H, pk->rh, w->a2, H, false, r->k, pool);
+            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, r, pool);
         }
         for (int64_t b = 0; b < B; b++) {
             float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
