@@ -51,9 +51,10 @@ static int read_file(const char *path, unsigned char **out, size_t *size, rr_err
 }
 
 /* External data: `location` must be a relative path that stays inside base_dir, symbolic links
- * included. Reads `length` bytes (or the tensor's size) at `offset` into dst. */
-static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes,
-                         const char *what, rr_err *err) {
+ * included. Reads `length` bytes (or the tensor's size) at `offset` into *dst, allocated from
+ * pool only once the file is known to hold them. */
+static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_pool *pool, void **dst,
+                         size_t nbytes, const char *what, rr_err *err) {
     const char *location = NULL;
     int64_t offset = 0, length = -1;
     for (size_t i = 0; i < tp->n_external_data; i++) {
@@ -115,9 +116,14 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
                        "%s: external data '%s' has %lld bytes, too few for %zu bytes at offset %lld", what,
                        location, (long long)st.st_size, nbytes, (long long)offset);
     }
+    *dst = rr_pool_alloc(pool, nbytes);
+    if (!*dst) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+    }
     size_t got = 0;
     while (got < nbytes) {
-        ssize_t r = pread(fd, (char *)dst + got, nbytes - got, (off_t)(offset + (int64_t)got));
+        ssize_t r = pread(fd, (char *)*dst + got, nbytes - got, (off_t)(offset + (int64_t)got));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             close(fd);
@@ -131,21 +137,19 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
 
 /* ---- tensors --------------------------------------------------------------------------------- */
 
-/* Copy `count` typed values into dst, converting to dtype. */
-static int copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t numel, const char *what,
-                      rr_err *err) {
-    size_t have;
-    const char *field;
+/* The typed field that holds a dtype's values, and its count. */
+static size_t typed_count(const Onnx__TensorProto *tp, int dtype, const char **field) {
     switch (dtype) {
-    case RR_FLOAT: have = tp->n_float_data; field = "float_data"; break;
-    case RR_DOUBLE: have = tp->n_double_data; field = "double_data"; break;
-    case RR_INT64: have = tp->n_int64_data; field = "int64_data"; break;
-    case RR_UINT32: case RR_UINT64: have = tp->n_uint64_data; field = "uint64_data"; break;
-    default: have = tp->n_int32_data; field = "int32_data"; break;
+    case RR_FLOAT: *field = "float_data"; return tp->n_float_data;
+    case RR_DOUBLE: *field = "double_data"; return tp->n_double_data;
+    case RR_INT64: *field = "int64_data"; return tp->n_int64_data;
+    case RR_UINT32: case RR_UINT64: *field = "uint64_data"; return tp->n_uint64_data;
+    default: *field = "int32_data"; return tp->n_int32_data;
     }
-    if ((uint64_t)have != (uint64_t)numel)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
-                       (long long)numel);
+}
+
+/* Copy numel typed values (their count already checked) into dst, converting to dtype. */
+static void copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t numel) {
     for (int64_t i = 0; i < numel; i++) {
         switch (dtype) {
         case RR_FLOAT: ((float *)dst)[i] = tp->float_data[i]; break;
@@ -162,7 +166,6 @@ static int copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t
         default: break;
         }
     }
-    return RNNRUN_OK;
 }
 
 int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
@@ -184,19 +187,32 @@ int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char 
         if (err->status == RNNRUN_ERR_SHAPE) err->status = RNNRUN_ERR_MODEL; /* a negative dim in the file */
         return rr_err_prefix(err, "%s", what);
     }
+    /* the data's size is checked against the shape before anything is allocated, so a small file
+     * cannot make the loader allocate a large tensor */
     size_t nbytes = rr_tensor_bytes(t);
-    t->data = rr_pool_alloc(pool, nbytes);
-    if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
-    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        if (read_external(tp, base_dir, t->data, nbytes, what, err)) return err->status;
+    bool external = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    if (external) {
+        if (read_external(tp, base_dir, pool, &t->data, nbytes, what, err)) return err->status;
     } else if (tp->has_raw_data) {
         if (tp->raw_data.len != nbytes)
             return rr_fail(err, RNNRUN_ERR_MODEL, "%s: raw_data has %zu bytes, the shape %s of %s needs %zu", what,
                            tp->raw_data.len, rr_shape_str(t->dims, t->rank, (char[160]){0}, 160),
                            rr_dtype_name(dtype), nbytes);
-        if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
-    } else if (t->numel > 0) {
-        if (copy_typed(tp, dtype, t->data, t->numel, what, err)) return err->status;
+    } else {
+        const char *field;
+        size_t have = typed_count(tp, dtype, &field);
+        if ((uint64_t)have != (uint64_t)t->numel)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
+                           (long long)t->numel);
+    }
+    if (!external) {
+        t->data = rr_pool_alloc(pool, nbytes);
+        if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+        if (tp->has_raw_data) {
+            if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
+        } else if (t->numel > 0) {
+            copy_typed(tp, dtype, t->data, t->numel);
+        }
     }
     if (dtype == RR_BOOL) /* normalise to 0/1 */
         for (int64_t i = 0; i < t->numel; i++) ((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
@@ -696,10 +712,90 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
     return topo_sort(L);
 }
 
+/* ---- protobuf pre-scan ----------------------------------------------------------------------- */
+
+/* protobuf-c unpacks nested messages recursively, without a depth limit: a few megabytes of
+ * nested subgraphs overflow the stack. This walks the wire format first, without recursion,
+ * following the schema's message fields, and refuses nesting deeper than RR_MAX_PROTO_DEPTH
+ * (real models nest about 3 levels per control-flow subgraph). It also refuses what protobuf-c
+ * would (truncated fields, bad wire types), with a message saying where. */
+#define RR_MAX_PROTO_DEPTH 100
+
+static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (*p >= end) return false;
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
+    struct frame {
+        const ProtobufCMessageDescriptor *desc;
+        const uint8_t *end;
+    } stack[RR_MAX_PROTO_DEPTH + 1];
+    int depth = 0;
+    stack[0].desc = &onnx__model_proto__descriptor;
+    stack[0].end = data + size;
+    const uint8_t *p = data;
+    for (;;) {
+        while (depth > 0 && p == stack[depth].end) depth--;
+        if (p == stack[depth].end) return RNNRUN_OK; /* depth 0: the whole buffer */
+        size_t at = (size_t)(p - data);
+        uint64_t key, len;
+        if (!wire_varint(&p, stack[depth].end, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffff)
+            return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (bad protobuf field key at byte %zu)", at);
+        size_t left = (size_t)(stack[depth].end - p);
+        switch (key & 7) {
+        case 0:
+            if (!wire_varint(&p, stack[depth].end, &len))
+                return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (truncated varint at byte %zu)", at);
+            break;
+        case 1:
+        case 5: {
+            size_t n = (key & 7) == 1 ? 8 : 4;
+            if (left < n)
+                return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (truncated field at byte %zu)", at);
+            p += n;
+            break;
+        }
+        case 2: {
+            if (!wire_varint(&p, stack[depth].end, &len) || len > (uint64_t)(stack[depth].end - p))
+                return rr_fail(err, RNNRUN_ERR_FORMAT,
+                               "not an ONNX model (a field at byte %zu is longer than what holds it)", at);
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(stack[depth].desc, (unsigned)(key >> 3));
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (depth == RR_MAX_PROTO_DEPTH)
+                    return rr_fail(err, RNNRUN_ERR_LIMIT,
+                                   "messages nested more than %d deep (at byte %zu): refused", RR_MAX_PROTO_DEPTH,
+                                   at);
+                depth++;
+                stack[depth].desc = f->descriptor;
+                stack[depth].end = p + len;
+            } else {
+                p += len;
+            }
+            break;
+        }
+        default:
+            return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (protobuf wire type %d at byte %zu)",
+                           (int)(key & 7), at);
+        }
+    }
+}
+
 static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
+    if (wire_scan(data, size, err)) return err->status;
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, size, data);
     if (!mp) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
     rnnrun_model *m = calloc(1, sizeof *m);
