@@ -136,7 +136,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
     rr_err err = {0};
     rr_plan *p = rr_plan_build(s->m, s->bound, s->is_bound, &s->a, &err);
     if (!p) return set_err(s, &err);
-    if (p->arena_size > s->arena_cap) {
+    if (p->arena_size > s->arena_cap || !s->arena_raw) { /* never NULL: values point into it */
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
             rr_plan_free(p);

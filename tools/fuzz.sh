@@ -25,33 +25,34 @@ ninja -C $build fuzz/fuzz_$name >/dev/null
 seeds=$build/seeds/$name corpus=$build/corpus/$name findings=$build/findings/$name
 rm -rf "$seeds"
 mkdir -p "$seeds" "$corpus" "$findings"
-models() {
-    ls models/*/model.onnx tests/corpus/*.onnx 2>/dev/null || true
-    [ -d "$shared/conformance/onnx-node" ] && ls "$shared"/conformance/onnx-node/*/model.onnx
-    [ -d "$testdata" ] && ls "$testdata"/*/model.onnx
-    true
-}
-i=0
-case $name in
-load)
-    models | while read -r f; do i=$((i + 1)); cp "$f" "$seeds/m$i.onnx"; done ;;
-npy)
-    { ls tests/data/npy/*.npy models/*/*.npy tests/corpus/*.npy 2>/dev/null || true; } |
-        while read -r f; do i=$((i + 1)); cp "$f" "$seeds/n$i.npy"; done ;;
-run)
-    # [u32 LE model length][model][input bytes]: the input bytes are the model's first input file
-    models | while read -r f; do
-        i=$((i + 1))
-        n=$(stat -c %s "$f")
-        {
-            printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((n & 255)) $((n >> 8 & 255)) $((n >> 16 & 255)) $((n >> 24 & 255)))"
-            cat "$f"
-            d=$(dirname "$f")
-            if [ -f "$d/input_0.npy" ]; then tail -c +129 "$d/input_0.npy" | head -c 4096
-            elif [ -f "$d/test_data_set_0/input_0.pb" ]; then head -c 4096 "$d/test_data_set_0/input_0.pb"; fi
-        } >"$seeds/r$i.bin"
-    done ;;
-esac
+# one python3 process copies them (libFuzzer reads any number of seed files)
+python3 - "$name" "$seeds" "$shared/conformance/onnx-node" "$testdata" <<'PY'
+import glob, os, sys
+name, seeds, node_tests, testdata = sys.argv[1:]
+models = sorted(glob.glob("models/*/model.onnx") + glob.glob("tests/corpus/*.onnx") +
+                glob.glob(node_tests + "/*/model.onnx") + glob.glob(testdata + "/*/model.onnx"))
+def read(p, n=None):
+    with open(p, "rb") as f:
+        return f.read(n) if n else f.read()
+if name == "npy":
+    files = glob.glob("tests/data/npy/*.npy") + glob.glob("models/*/*.npy") + glob.glob("tests/corpus/*.npy")
+    out = [read(f) for f in files]
+elif name == "load":
+    out = [read(f) for f in models]
+else:
+    # [u32 LE model length][model][input bytes]: the data of the model's first input, if any
+    out = []
+    for f in models:
+        m, d, extra = read(f), os.path.dirname(f), b""
+        if os.path.exists(d + "/input_0.npy"):
+            extra = read(d + "/input_0.npy")[128:4224]
+        elif os.path.exists(d + "/test_data_set_0/input_0.pb"):
+            extra = read(d + "/test_data_set_0/input_0.pb", 4096)
+        out.append(len(m).to_bytes(4, "little") + m + extra)
+for i, b in enumerate(out):
+    with open(f"{seeds}/s{i}", "wb") as f:
+        f.write(b)
+PY
 echo "fuzz_$name: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) in the corpus, ${secs}s"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

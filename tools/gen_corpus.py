@@ -296,6 +296,16 @@ def main():
                                   inits=[numpy_helper.from_array(np.array([7], np.int64), "idx")]))
     case("gather_index_out_of_range", "gather_oob.onnx", ["x_2x3.npy"], "VALUE", "index 7 is out of range for an axis of size 3")
 
+    # zero-size operands whose broadcast result's other dims overflow int64 (uint8, so each
+    # operand's non-zero dims stay within 4 GiB)
+    big = (1 << 32) - 1
+    a = tensor_proto("a", TensorProto.UINT8, [1, big, 0], raw=b"")
+    b = tensor_proto("b", TensorProto.UINT8, [big, 1, 0], raw=b"")
+    m = model(graph([helper.make_node("Add", ["a", "b"], ["y"], name="add")], [],
+                    [helper.make_tensor_value_info("y", TensorProto.UINT8, None)], [a, b]))
+    save("broadcast_overflow.onnx", m)
+    case("broadcast_result_overflows", "broadcast_overflow.onnx", [], "LIMIT", "broadcast result (4294967295, 4294967295, 0) is too large")
+
     # ---- external data: only relative paths inside the model's folder
     def ext(name, location, offset=None, length=None):
         t = tensor_proto("w", F, [1, 3])
@@ -375,7 +385,12 @@ def main():
 
 # (case, model, inputs, status, expect) for fuzzer findings, whose files are kept by hand in
 # tests/corpus/findings/ (copied from build-fuzz/findings/; this script leaves that folder alone).
-FINDINGS = []
+FINDINGS = [
+    # fuzz_run: a run whose every value is empty had no arena, and the session computed
+    # NULL + offset (UBSan: applying zero offset to null pointer) in src/session.c
+    ("finding_run_all_empty_values", "gather_oob.onnx", ["zero_size.npy"], "VALUE",
+     "index 7 is out of range for an axis of size 3"),
+]
 
 if __name__ == "__main__":
     main()
