@@ -20,12 +20,13 @@
 static int read_file(const char *path, unsigned char **out, size_t *size, rr_err *err) {
     *out = NULL;
     *size = 0;
-    int fd = open(path, O_RDONLY);
+    int fd = rr_open_regular(path);
+    if (fd < 0 && errno == EINVAL) return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
     if (fd < 0) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
+        return rr_fail(err, RNNRUN_ERR_IO, "cannot stat: %s", strerror(errno));
     }
     size_t n = (size_t)st.st_size;
     unsigned char *buf = malloc(n ? n : 1);
@@ -102,13 +103,15 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
     if (strncmp(real_file, real_base, bl) != 0 || (real_file[bl] != '/' && strcmp(real_base, "/") != 0))
         return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data file '%s' resolves outside the model's folder: refused",
                        what, location);
-    int fd = open(real_file, O_RDONLY);
+    int fd = rr_open_regular(real_file);
+    if (fd < 0 && errno == EINVAL)
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
     if (fd < 0)
         return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' cannot be read", what, location);
     }
     if ((uint64_t)offset > (uint64_t)st.st_size || nbytes > (uint64_t)st.st_size - (uint64_t)offset) {
         close(fd);

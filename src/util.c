@@ -1,7 +1,11 @@
 /* Shared helpers: errors, pools, dtypes, shapes, attribute look-ups, version and status strings. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,6 +57,23 @@ int rr_err_prefix(rr_err *err, const char *fmt, ...) {
     err->msg[pl] = ':';
     err->msg[pl + 1] = ' ';
     return err->status;
+}
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+int rr_open_regular(const char *path) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
 }
 
 /* ---- allocation ------------------------------------------------------------------------------ */

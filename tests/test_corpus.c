@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "npy.h"
 #include "testutil.h"
@@ -198,6 +199,38 @@ END_TEST
 START_TEST(corpus_cli) { check_cli(&C->c[_i]); }
 END_TEST
 
+/* A FIFO given as the model or as an input is refused at once (opening one blocks until a writer
+ * comes; git cannot hold one, so it is made here). */
+START_TEST(fifo_refused) {
+    char *dir = tu_tmpdir();
+    char model[4200], input[4200], ok[4800], msg[1200];
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    snprintf(input, sizeof input, "%s/x.npy", dir);
+    ck_assert_int_eq(mkfifo(model, 0600), 0);
+    ck_assert_int_eq(mkfifo(input, 0600), 0);
+    rnnrun_model *m = NULL;
+    ck_assert_int_eq(rnnrun_model_load_file(model, &m, msg, sizeof msg), RNNRUN_ERR_IO);
+    ck_assert_msg(strstr(msg, "not a regular file"), "%s", msg);
+    rr_tensor t;
+    rr_err e = {0};
+    ck_assert_int_eq(rr_npy_read(input, &t, &e), RNNRUN_ERR_IO);
+    ck_assert_msg(strstr(e.msg, "not a regular file"), "%s", e.msg);
+    corpus_path("ok.onnx", ok, sizeof ok);
+    const char *argv1[] = {getenv("RNNRUN_CLI"), model, NULL};
+    const char *argv2[] = {getenv("RNNRUN_CLI"), ok, input, NULL};
+    const char *const *argvs[] = {argv1, argv2};
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL, *err = NULL;
+        ck_assert_int_eq(tu_exec(argvs[i], &out, &err), 1);
+        ck_assert_msg(strstr(err, "not a regular file") && strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+        free(out);
+        free(err);
+    }
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* the manifest covers what the issue asks for: at least these statuses */
 START_TEST(corpus_coverage) {
     int seen[13] = {0};
@@ -216,6 +249,7 @@ int main(void) {
     Suite *s = suite_create("corpus");
     TCase *tc = tcase_create("corpus");
     tcase_add_test(tc, corpus_coverage);
+    tcase_add_test(tc, fifo_refused);
     tcase_add_loop_test(tc, corpus_library, 0, C->n);
     tcase_add_loop_test(tc, corpus_cli, 0, C->n);
     suite_add_tcase(s, tc);

@@ -850,7 +850,7 @@ START_TEST(files_errors) {
                  "missing file");
     /* a directory */
     err = (rr_err){0};
-    assert_fails(rr_npy_read(dir, &t, &err), &err, &t, RNNRUN_ERR_IO, "read failed (is it a directory?)",
+    assert_fails(rr_npy_read(dir, &t, &err), &err, &t, RNNRUN_ERR_IO, "not a regular file (a folder, FIFO or device)",
                  "directory");
     /* an empty file */
     snprintf(path, sizeof path, "%s/empty.npy", dir);
