@@ -229,10 +229,12 @@ typedef struct name_map {
     const char **keys;
     int *vals;
     size_t cap;  /* power of two */
+    uint64_t seed;
 } name_map;
 
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ull;
+/* FNV-1a from a per-table seed, so a file cannot be made of names that all collide */
+static uint64_t hash_str(const char *s, uint64_t seed) {
+    uint64_t h = 1469598103934665603ull ^ seed;
     while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
     return h;
 }
@@ -243,12 +245,13 @@ static bool map_init(name_map *m, rr_pool *pool, size_t n) {
     m->cap = cap;
     m->keys = rr_pool_alloc(pool, cap * sizeof *m->keys);
     m->vals = rr_pool_alloc(pool, cap * sizeof *m->vals);
+    m->seed = ((uint64_t)(uintptr_t)m->keys * 0x9e3779b97f4a7c15ull) ^ (uint64_t)(uintptr_t)&cap;
     return m->keys && m->vals;
 }
 
 /* Returns the existing value or -1, and inserts val when absent and val >= 0. */
 static int map_get_put(name_map *m, const char *key, int val) {
-    size_t i = (size_t)hash_str(key) & (m->cap - 1);
+    size_t i = (size_t)hash_str(key, m->seed) & (m->cap - 1);
     while (m->keys[i]) {
         if (strcmp(m->keys[i], key) == 0) return m->vals[i];
         i = (i + 1) & (m->cap - 1);
@@ -400,6 +403,8 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
 
 static bool is_default_domain(const char *d) { return !d || !d[0] || strcmp(d, "ai.onnx") == 0; }
 
+static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 /* Resolve node inputs and outputs, attributes and the kernel. */
 static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int proto_index) {
     rnnrun_model *m = L->m;
@@ -480,11 +485,17 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->n_attr = (int)np->n_attribute;
     n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < np->n_attribute; i++) {
+    for (size_t i = 0; i < np->n_attribute; i++)
         if (lower_attr(L, np->attribute[i], &n->attrs[i], label)) return err->status;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(n->attrs[j].name, n->attrs[i].name) == 0)
-                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, n->attrs[i].name);
+    /* duplicates: sorted names side by side (comparing all pairs is quadratic in a hostile file) */
+    if (np->n_attribute > 1) {
+        const char **names = rr_pool_alloc(&L->tmp, np->n_attribute * sizeof *names);
+        if (!names) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < np->n_attribute; i++) names[i] = n->attrs[i].name;
+        qsort(names, np->n_attribute, sizeof *names, cmp_names);
+        for (size_t i = 1; i < np->n_attribute; i++)
+            if (strcmp(names[i - 1], names[i]) == 0)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, names[i]);
     }
     return RNNRUN_OK;
 }
