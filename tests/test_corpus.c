@@ -199,7 +199,7 @@ END_TEST
 START_TEST(corpus_cli) { check_cli(&C->c[_i]); }
 END_TEST
 
-/* A FIFO given as the model or as an input is refused at once (opening one blocks until a writer
+/* A FIFO given as the model, an input or external data is refused at once (opening one blocks until a writer
  * comes; git cannot hold one, so it is made here). */
 START_TEST(fifo_refused) {
     char *dir = tu_tmpdir();
@@ -226,6 +226,22 @@ START_TEST(fifo_refused) {
         free(out);
         free(err);
     }
+    /* external data that is a FIFO inside the model's folder */
+    char src[4800], copy[4200], pipe[4200];
+    corpus_path("ext_pipe.onnx", src, sizeof src);
+    snprintf(copy, sizeof copy, "%s/ext.onnx", dir);
+    snprintf(pipe, sizeof pipe, "%s/pipe.bin", dir);
+    size_t size;
+    char *bytes = tu_read_file(src, &size);
+    ck_assert_ptr_nonnull(bytes);
+    FILE *f = fopen(copy, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, size, f), size);
+    fclose(f);
+    free(bytes);
+    ck_assert_int_eq(mkfifo(pipe, 0600), 0);
+    ck_assert_int_eq(rnnrun_model_load_file(copy, &m, msg, sizeof msg), RNNRUN_ERR_IO);
+    ck_assert_msg(strstr(msg, "external data 'pipe.bin' is not a regular file"), "%s", msg);
     tu_rmtree(dir);
     free(dir);
 }

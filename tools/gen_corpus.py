@@ -333,6 +333,8 @@ def main():
     case("external_wrong_length", "ext_length.onnx", [], "MODEL", "external data length 16 does not match")
     ext("ext_bad_offset.onnx", "weights.bin", -5)
     case("external_negative_offset", "ext_bad_offset.onnx", [], "MODEL", "offset '-5' is not a non-negative integer")
+    ext("ext_pipe.onnx", "pipe.bin", 0, 12)  # test_corpus puts a FIFO of that name beside a copy
+    case("external_file_absent", "ext_pipe.onnx", [], "IO", "external data file 'pipe.bin': No such file or directory")
     ext("ext_dir.onnx", ".")
     case("external_folder_itself", "ext_dir.onnx", [], "MODEL", "external data file '.' resolves outside the model's folder")
 
