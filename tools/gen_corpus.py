@@ -296,6 +296,14 @@ def main():
                                   inits=[numpy_helper.from_array(np.array([7], np.int64), "idx")]))
     case("gather_index_out_of_range", "gather_oob.onnx", ["x_2x3.npy"], "VALUE", "index 7 is out of range for an axis of size 3")
 
+    # two inputs sharing a symbolic dim, given different sizes
+    x2 = helper.make_tensor_value_info("x2", F, ["batch", 3])
+    m = model(graph([helper.make_node("Add", ["x", "x2"], ["y"], name="add")], [X, x2], [Y]))
+    save("shared_dim.onnx", m)
+    np.save(path("x_1x3.npy"), x[:1])
+    case("symbolic_dim_disagrees", "shared_dim.onnx", ["x_2x3.npy", "x_1x3.npy"], "SHAPE",
+         "input 'x2' dimension 0 ('batch') is 1, but input 'x' dimension 0 ('batch') is 2")
+
     # zero-size operands whose broadcast result's other dims overflow int64 (uint8, so each
     # operand's non-zero dims stay within 4 GiB)
     big = (1 << 32) - 1
