@@ -732,8 +732,12 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
  * nested subgraphs overflow the stack. This walks the wire format first, without recursion,
  * following the schema's message fields, and refuses nesting deeper than RR_MAX_PROTO_DEPTH
  * (real models nest about 3 levels per control-flow subgraph). It also refuses what protobuf-c
- * would (truncated fields, bad wire types), with a message saying where. */
+ * would (truncated fields, bad wire types), with a message saying where, and a file whose
+ * unpacked message structs would take more than RR_PROTO_AMPLIFY times its size (plus a margin):
+ * an empty message is 2 bytes in the file and a hundred or more once unpacked. */
 #define RR_MAX_PROTO_DEPTH 100
+#define RR_PROTO_AMPLIFY 16
+#define RR_PROTO_MARGIN ((uint64_t)64 << 20)
 
 static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     uint64_t v = 0;
@@ -755,6 +759,7 @@ static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
         const uint8_t *end;
     } stack[RR_MAX_PROTO_DEPTH + 1];
     int depth = 0;
+    uint64_t structs = 0, budget = (uint64_t)size * RR_PROTO_AMPLIFY + RR_PROTO_MARGIN;
     stack[0].desc = &onnx__model_proto__descriptor;
     stack[0].end = data + size;
     const uint8_t *p = data;
@@ -790,8 +795,15 @@ static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
                     return rr_fail(err, RNNRUN_ERR_LIMIT,
                                    "messages nested more than %d deep (at byte %zu): refused", RR_MAX_PROTO_DEPTH,
                                    at);
+                const ProtobufCMessageDescriptor *sub = f->descriptor;
+                structs += sub->sizeof_message + sizeof(void *);
+                if (structs > budget)
+                    return rr_fail(err, RNNRUN_ERR_LIMIT,
+                                   "the file's messages would take over %llu bytes once unpacked (%zu bytes in the "
+                                   "file): refused",
+                                   (unsigned long long)budget, size);
                 depth++;
-                stack[depth].desc = f->descriptor;
+                stack[depth].desc = sub;
                 stack[depth].end = p + len;
             } else {
                 p += len;

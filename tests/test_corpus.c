@@ -247,6 +247,29 @@ START_TEST(fifo_refused) {
 }
 END_TEST
 
+/* 3 million empty nodes: 6 MB in the file, over 600 MB once protobuf-c unpacks them. Refused
+ * before unpacking (too big to commit as a corpus file, so it is made here). */
+START_TEST(message_amplification_refused) {
+    size_t n_nodes = 3000000, body = 2 * n_nodes, size = 0;
+    unsigned char *b = malloc(body + 16);
+    ck_assert_ptr_nonnull(b);
+    b[size++] = 0x08; /* ir_version 8 */
+    b[size++] = 0x08;
+    b[size++] = 0x3a; /* graph, length-delimited */
+    for (size_t v = body; v; v >>= 7) b[size++] = (unsigned char)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
+    for (size_t i = 0; i < n_nodes; i++) {
+        b[size++] = 0x0a; /* node {} */
+        b[size++] = 0x00;
+    }
+    rnnrun_model *m = NULL;
+    char msg[1200];
+    ck_assert_int_eq(rnnrun_model_load_buffer(b, size, &m, msg, sizeof msg), RNNRUN_ERR_LIMIT);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(msg, "once unpacked (6000007 bytes in the file): refused"), "%s", msg);
+    free(b);
+}
+END_TEST
+
 /* the manifest covers what the issue asks for: at least these statuses */
 START_TEST(corpus_coverage) {
     int seen[13] = {0};
@@ -266,6 +289,7 @@ int main(void) {
     TCase *tc = tcase_create("corpus");
     tcase_add_test(tc, corpus_coverage);
     tcase_add_test(tc, fifo_refused);
+    tcase_add_test(tc, message_amplification_refused);
     tcase_add_loop_test(tc, corpus_library, 0, C->n);
     tcase_add_loop_test(tc, corpus_cli, 0, C->n);
     suite_add_tcase(s, tc);
