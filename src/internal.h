@@ -60,6 +60,12 @@ static inline void *rr_align_ptr(void *p) {
     return (void *)(((uintptr_t)p + RR_ALIGN - 1) & ~(uintptr_t)(RR_ALIGN - 1));
 }
 
+/* ---- files ----------------------------------------------------------------------------------- */
+
+/* Open path for reading only if it is a regular file (a FIFO or a device would block or never
+ * end): returns a descriptor, or -1 with errno set (EINVAL when the file is not regular). */
+int rr_open_regular(const char *path);
+
 /* ---- allocation ------------------------------------------------------------------------------ */
 
 /* Every allocation of a session (its plans, arena and tables) goes through its allocator: the

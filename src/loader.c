@@ -20,12 +20,13 @@
 static int read_file(const char *path, unsigned char **out, size_t *size, rr_err *err) {
     *out = NULL;
     *size = 0;
-    int fd = open(path, O_RDONLY);
+    int fd = rr_open_regular(path);
+    if (fd < 0 && errno == EINVAL) return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
     if (fd < 0) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
+        return rr_fail(err, RNNRUN_ERR_IO, "cannot stat: %s", strerror(errno));
     }
     size_t n = (size_t)st.st_size;
     unsigned char *buf = malloc(n ? n : 1);
@@ -51,9 +52,10 @@ static int read_file(const char *path, unsigned char **out, size_t *size, rr_err
 }
 
 /* External data: `location` must be a relative path that stays inside base_dir, symbolic links
- * included. Reads `length` bytes (or the tensor's size) at `offset` into dst. */
-static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes,
-                         const char *what, rr_err *err) {
+ * included. Reads `length` bytes (or the tensor's size) at `offset` into *dst, allocated from
+ * pool only once the file is known to hold them. */
+static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_pool *pool, void **dst,
+                         size_t nbytes, const char *what, rr_err *err) {
     const char *location = NULL;
     int64_t offset = 0, length = -1;
     for (size_t i = 0; i < tp->n_external_data; i++) {
@@ -101,13 +103,15 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
     if (strncmp(real_file, real_base, bl) != 0 || (real_file[bl] != '/' && strcmp(real_base, "/") != 0))
         return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data file '%s' resolves outside the model's folder: refused",
                        what, location);
-    int fd = open(real_file, O_RDONLY);
+    int fd = rr_open_regular(real_file);
+    if (fd < 0 && errno == EINVAL)
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
     if (fd < 0)
         return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
+        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' cannot be read", what, location);
     }
     if ((uint64_t)offset > (uint64_t)st.st_size || nbytes > (uint64_t)st.st_size - (uint64_t)offset) {
         close(fd);
@@ -115,9 +119,14 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
                        "%s: external data '%s' has %lld bytes, too few for %zu bytes at offset %lld", what,
                        location, (long long)st.st_size, nbytes, (long long)offset);
     }
+    *dst = rr_pool_alloc(pool, nbytes);
+    if (!*dst) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+    }
     size_t got = 0;
     while (got < nbytes) {
-        ssize_t r = pread(fd, (char *)dst + got, nbytes - got, (off_t)(offset + (int64_t)got));
+        ssize_t r = pread(fd, (char *)*dst + got, nbytes - got, (off_t)(offset + (int64_t)got));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             close(fd);
@@ -131,21 +140,19 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
 
 /* ---- tensors --------------------------------------------------------------------------------- */
 
-/* Copy `count` typed values into dst, converting to dtype. */
-static int copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t numel, const char *what,
-                      rr_err *err) {
-    size_t have;
-    const char *field;
+/* The typed field that holds a dtype's values, and its count. */
+static size_t typed_count(const Onnx__TensorProto *tp, int dtype, const char **field) {
     switch (dtype) {
-    case RR_FLOAT: have = tp->n_float_data; field = "float_data"; break;
-    case RR_DOUBLE: have = tp->n_double_data; field = "double_data"; break;
-    case RR_INT64: have = tp->n_int64_data; field = "int64_data"; break;
-    case RR_UINT32: case RR_UINT64: have = tp->n_uint64_data; field = "uint64_data"; break;
-    default: have = tp->n_int32_data; field = "int32_data"; break;
+    case RR_FLOAT: *field = "float_data"; return tp->n_float_data;
+    case RR_DOUBLE: *field = "double_data"; return tp->n_double_data;
+    case RR_INT64: *field = "int64_data"; return tp->n_int64_data;
+    case RR_UINT32: case RR_UINT64: *field = "uint64_data"; return tp->n_uint64_data;
+    default: *field = "int32_data"; return tp->n_int32_data;
     }
-    if ((uint64_t)have != (uint64_t)numel)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
-                       (long long)numel);
+}
+
+/* Copy numel typed values (their count already checked) into dst, converting to dtype. */
+static void copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t numel) {
     for (int64_t i = 0; i < numel; i++) {
         switch (dtype) {
         case RR_FLOAT: ((float *)dst)[i] = tp->float_data[i]; break;
@@ -162,7 +169,6 @@ static int copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_t
         default: break;
         }
     }
-    return RNNRUN_OK;
 }
 
 int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
@@ -184,19 +190,32 @@ int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char 
         if (err->status == RNNRUN_ERR_SHAPE) err->status = RNNRUN_ERR_MODEL; /* a negative dim in the file */
         return rr_err_prefix(err, "%s", what);
     }
+    /* the data's size is checked against the shape before anything is allocated, so a small file
+     * cannot make the loader allocate a large tensor */
     size_t nbytes = rr_tensor_bytes(t);
-    t->data = rr_pool_alloc(pool, nbytes);
-    if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
-    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        if (read_external(tp, base_dir, t->data, nbytes, what, err)) return err->status;
+    bool external = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    if (external) {
+        if (read_external(tp, base_dir, pool, &t->data, nbytes, what, err)) return err->status;
     } else if (tp->has_raw_data) {
         if (tp->raw_data.len != nbytes)
             return rr_fail(err, RNNRUN_ERR_MODEL, "%s: raw_data has %zu bytes, the shape %s of %s needs %zu", what,
                            tp->raw_data.len, rr_shape_str(t->dims, t->rank, (char[160]){0}, 160),
                            rr_dtype_name(dtype), nbytes);
-        if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
-    } else if (t->numel > 0) {
-        if (copy_typed(tp, dtype, t->data, t->numel, what, err)) return err->status;
+    } else {
+        const char *field;
+        size_t have = typed_count(tp, dtype, &field);
+        if ((uint64_t)have != (uint64_t)t->numel)
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
+                           (long long)t->numel);
+    }
+    if (!external) {
+        t->data = rr_pool_alloc(pool, nbytes);
+        if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+        if (tp->has_raw_data) {
+            if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
+        } else if (t->numel > 0) {
+            copy_typed(tp, dtype, t->data, t->numel);
+        }
     }
     if (dtype == RR_BOOL) /* normalise to 0/1 */
         for (int64_t i = 0; i < t->numel; i++) ((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
@@ -210,10 +229,12 @@ typedef struct name_map {
     const char **keys;
     int *vals;
     size_t cap;  /* power of two */
+    uint64_t seed;
 } name_map;
 
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ull;
+/* FNV-1a from a per-table seed, so a file cannot be made of names that all collide */
+static uint64_t hash_str(const char *s, uint64_t seed) {
+    uint64_t h = 1469598103934665603ull ^ seed;
     while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
     return h;
 }
@@ -224,12 +245,13 @@ static bool map_init(name_map *m, rr_pool *pool, size_t n) {
     m->cap = cap;
     m->keys = rr_pool_alloc(pool, cap * sizeof *m->keys);
     m->vals = rr_pool_alloc(pool, cap * sizeof *m->vals);
+    m->seed = ((uint64_t)(uintptr_t)m->keys * 0x9e3779b97f4a7c15ull) ^ (uint64_t)(uintptr_t)&cap;
     return m->keys && m->vals;
 }
 
 /* Returns the existing value or -1, and inserts val when absent and val >= 0. */
 static int map_get_put(name_map *m, const char *key, int val) {
-    size_t i = (size_t)hash_str(key) & (m->cap - 1);
+    size_t i = (size_t)hash_str(key, m->seed) & (m->cap - 1);
     while (m->keys[i]) {
         if (strcmp(m->keys[i], key) == 0) return m->vals[i];
         i = (i + 1) & (m->cap - 1);
@@ -381,6 +403,8 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
 
 static bool is_default_domain(const char *d) { return !d || !d[0] || strcmp(d, "ai.onnx") == 0; }
 
+static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 /* Resolve node inputs and outputs, attributes and the kernel. */
 static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int proto_index) {
     rnnrun_model *m = L->m;
@@ -461,11 +485,17 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->n_attr = (int)np->n_attribute;
     n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < np->n_attribute; i++) {
+    for (size_t i = 0; i < np->n_attribute; i++)
         if (lower_attr(L, np->attribute[i], &n->attrs[i], label)) return err->status;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(n->attrs[j].name, n->attrs[i].name) == 0)
-                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, n->attrs[i].name);
+    /* duplicates: sorted names side by side (comparing all pairs is quadratic in a hostile file) */
+    if (np->n_attribute > 1) {
+        const char **names = rr_pool_alloc(&L->tmp, np->n_attribute * sizeof *names);
+        if (!names) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < np->n_attribute; i++) names[i] = n->attrs[i].name;
+        qsort(names, np->n_attribute, sizeof *names, cmp_names);
+        for (size_t i = 1; i < np->n_attribute; i++)
+            if (strcmp(names[i - 1], names[i]) == 0)
+                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, names[i]);
     }
     return RNNRUN_OK;
 }
@@ -696,10 +726,102 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
     return topo_sort(L);
 }
 
+/* ---- protobuf pre-scan ----------------------------------------------------------------------- */
+
+/* protobuf-c unpacks nested messages recursively, without a depth limit: a few megabytes of
+ * nested subgraphs overflow the stack. This walks the wire format first, without recursion,
+ * following the schema's message fields, and refuses nesting deeper than RR_MAX_PROTO_DEPTH
+ * (real models nest about 3 levels per control-flow subgraph). It also refuses what protobuf-c
+ * would (truncated fields, bad wire types), with a message saying where, and a file whose
+ * unpacked message structs would take more than RR_PROTO_AMPLIFY times its size (plus a margin):
+ * an empty message is 2 bytes in the file and a hundred or more once unpacked. */
+#define RR_MAX_PROTO_DEPTH 100
+#define RR_PROTO_AMPLIFY 16
+#define RR_PROTO_MARGIN ((uint64_t)64 << 20)
+
+static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (*p >= end) return false;
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
+    struct frame {
+        const ProtobufCMessageDescriptor *desc;
+        const uint8_t *end;
+    } stack[RR_MAX_PROTO_DEPTH + 1];
+    int depth = 0;
+    uint64_t structs = 0, budget = (uint64_t)size * RR_PROTO_AMPLIFY + RR_PROTO_MARGIN;
+    stack[0].desc = &onnx__model_proto__descriptor;
+    stack[0].end = data + size;
+    const uint8_t *p = data;
+    for (;;) {
+        while (depth > 0 && p == stack[depth].end) depth--;
+        if (p == stack[depth].end) return RNNRUN_OK; /* depth 0: the whole buffer */
+        size_t at = (size_t)(p - data);
+        uint64_t key, len;
+        if (!wire_varint(&p, stack[depth].end, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffff)
+            return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (bad protobuf field key at byte %zu)", at);
+        size_t left = (size_t)(stack[depth].end - p);
+        switch (key & 7) {
+        case 0:
+            if (!wire_varint(&p, stack[depth].end, &len))
+                return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (truncated varint at byte %zu)", at);
+            break;
+        case 1:
+        case 5: {
+            size_t n = (key & 7) == 1 ? 8 : 4;
+            if (left < n)
+                return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (truncated field at byte %zu)", at);
+            p += n;
+            break;
+        }
+        case 2: {
+            if (!wire_varint(&p, stack[depth].end, &len) || len > (uint64_t)(stack[depth].end - p))
+                return rr_fail(err, RNNRUN_ERR_FORMAT,
+                               "not an ONNX model (a field at byte %zu is longer than what holds it)", at);
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(stack[depth].desc, (unsigned)(key >> 3));
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (depth == RR_MAX_PROTO_DEPTH)
+                    return rr_fail(err, RNNRUN_ERR_LIMIT,
+                                   "messages nested more than %d deep (at byte %zu): refused", RR_MAX_PROTO_DEPTH,
+                                   at);
+                const ProtobufCMessageDescriptor *sub = f->descriptor;
+                structs += sub->sizeof_message + sizeof(void *);
+                if (structs > budget)
+                    return rr_fail(err, RNNRUN_ERR_LIMIT,
+                                   "the file's messages would take over %llu bytes once unpacked (%zu bytes in the "
+                                   "file): refused",
+                                   (unsigned long long)budget, size);
+                depth++;
+                stack[depth].desc = sub;
+                stack[depth].end = p + len;
+            } else {
+                p += len;
+            }
+            break;
+        }
+        default:
+            return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (protobuf wire type %d at byte %zu)",
+                           (int)(key & 7), at);
+        }
+    }
+}
+
 static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
+    if (wire_scan(data, size, err)) return err->status;
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, size, data);
     if (!mp) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
     rnnrun_model *m = calloc(1, sizeof *m);

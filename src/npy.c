@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernels/kernels.h"
 #include "npy.h"
@@ -204,8 +205,9 @@ int rr_npy_parse(const void *vbuf, size_t size, rr_tensor *t, rr_err *err) {
 
 int rr_npy_read(const char *path, rr_tensor *t, rr_err *err) {
     memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "rb");
-    if (!f) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
+    int fd = rr_open_regular(path);
+    if (fd < 0 && errno == EINVAL) return rr_fail(err, RNNRUN_ERR_IO, "not a regular file (a folder, FIFO or device)");
+    if (fd < 0) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
     unsigned char *buf = NULL;
     size_t cap = 0, n = 0;
     for (;;) {
@@ -214,22 +216,23 @@ int rr_npy_read(const char *path, rr_tensor *t, rr_err *err) {
             unsigned char *nb = realloc(buf, ncap);
             if (!nb) {
                 free(buf);
-                fclose(f);
+                close(fd);
                 return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot read the file into memory");
             }
             buf = nb;
             cap = ncap;
         }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            free(buf);
+            close(fd);
+            return rr_fail(err, RNNRUN_ERR_IO, "read failed: %s", strerror(errno));
+        }
         if (r == 0) break;
+        n += (size_t)r;
     }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return rr_fail(err, RNNRUN_ERR_IO, "read failed (is it a directory?)");
-    }
+    close(fd);
     int st = rr_npy_parse(buf, n, t, err);
     free(buf);
     return st;

@@ -46,28 +46,46 @@ void rr_plan_free(rr_plan *p) {
     rr_free(a, p);
 }
 
-/* Inputs that share a dim_param must agree on its size. */
-static int check_symbolic_dims(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound, rr_err *err) {
+/* Inputs that share a dim_param must agree on its size. The (param, input, dim) entries are
+ * sorted, so each param's entries sit together, earliest input first (comparing all pairs is
+ * quadratic, and a hostile model may have many inputs). */
+typedef struct param_use {
+    const char *param;
+    int slot, dim;
+} param_use;
+
+static int cmp_param_use(const void *a, const void *b) {
+    const param_use *x = a, *y = b;
+    int c = strcmp(x->param, y->param);
+    if (c) return c;
+    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
+    return x->dim < y->dim ? -1 : x->dim > y->dim;
+}
+
+static int check_symbolic_dims(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound, rr_pool *tmp,
+                               rr_err *err) {
+    size_t n = 0;
+    param_use *u = rr_pool_alloc(tmp, ((size_t)m->n_slots * RR_MAX_RANK + 1) * sizeof *u);
+    if (!u) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory while planning");
     for (int a = 0; a < m->n_slots; a++) {
         if (!is_bound[a]) continue;
         const rr_value *va = &m->values[m->slots[a]];
-        for (int da = 0; da < va->decl_rank && da < bound[a].rank; da++) {
-            const char *p = va->decl[da].param;
-            if (!p) continue;
-            for (int b = 0; b <= a; b++) {
-                if (!is_bound[b]) continue;
-                const rr_value *vb = &m->values[m->slots[b]];
-                for (int db = 0; db < vb->decl_rank && db < bound[b].rank; db++) {
-                    if (b == a && db >= da) break;
-                    if (!vb->decl[db].param || strcmp(vb->decl[db].param, p) != 0) continue;
-                    if (bound[a].dims[da] != bound[b].dims[db])
-                        return rr_fail(err, RNNRUN_ERR_SHAPE,
-                                       "input '%s' dimension %d ('%s') is %lld, but input '%s' dimension %d ('%s') is %lld",
-                                       va->name, da, p, (long long)bound[a].dims[da], vb->name, db, p,
-                                       (long long)bound[b].dims[db]);
-                }
-            }
+        for (int d = 0; d < va->decl_rank && d < bound[a].rank; d++)
+            if (va->decl[d].param) u[n++] = (param_use){va->decl[d].param, a, d};
+    }
+    qsort(u, n, sizeof *u, cmp_param_use);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (strcmp(u[i].param, u[first].param) != 0) {
+            first = i;
+            continue;
         }
+        const param_use *x = &u[i], *y = &u[first];
+        if (bound[x->slot].dims[x->dim] != bound[y->slot].dims[y->dim])
+            return rr_fail(err, RNNRUN_ERR_SHAPE,
+                           "input '%s' dimension %d ('%s') is %lld, but input '%s' dimension %d ('%s') is %lld",
+                           m->values[m->slots[x->slot]].name, x->dim, x->param,
+                           (long long)bound[x->slot].dims[x->dim], m->values[m->slots[y->slot]].name, y->dim,
+                           y->param, (long long)bound[y->slot].dims[y->dim]);
     }
     return RNNRUN_OK;
 }
@@ -209,7 +227,7 @@ rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const
         fail_nomem(err);
         goto fail;
     }
-    if (check_symbolic_dims(m, bound, is_bound, err)) goto fail;
+    if (check_symbolic_dims(m, bound, is_bound, &tmp, err)) goto fail;
 
     /* 1. values known before any node runs */
     for (int v = 0; v < nv; v++) {

@@ -260,7 +260,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
         rr_plan_free(p);
         return st;
     }
-    if (p->arena_size > s->arena_cap) {
+    if (p->arena_size > s->arena_cap || !s->arena_raw) { /* never NULL: values point into it */
         unsigned char *raw = rr_alloc(&s->a, p->arena_size + RR_ALIGN);
         if (!raw) {
             size_t size = p->arena_size;

@@ -1,7 +1,11 @@
 /* Shared helpers: errors, pools, dtypes, shapes, attribute look-ups, version and status strings. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,6 +57,23 @@ int rr_err_prefix(rr_err *err, const char *fmt, ...) {
     err->msg[pl] = ':';
     err->msg[pl + 1] = ' ';
     return err->status;
+}
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+int rr_open_regular(const char *path) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
 }
 
 /* ---- allocation ------------------------------------------------------------------------------ */
@@ -204,21 +225,29 @@ int rr_tensor_set_shape(rr_tensor *t, int rank, const int64_t *dims, int64_t max
     char buf[160];
     if (rank < 0 || rank > RR_MAX_RANK)
         return rr_fail(err, RNNRUN_ERR_LIMIT, "rank %d is above the maximum of %d", rank, RR_MAX_RANK);
-    int64_t n = 1;
+    /* n: elements; nz: the product of the non-zero dims. nz is held to the same limit as n, so
+     * a zero-size tensor cannot carry huge dims, and any product of a tensor's dims (strides,
+     * outer and inner counts) fits in int64 with room to spare. */
+    int64_t n = 1, nz = 1;
     for (int i = 0; i < rank; i++) {
         if (dims[i] < 0)
             return rr_fail(err, RNNRUN_ERR_SHAPE, "negative dimension %lld in shape %s",
                            (long long)dims[i], rr_shape_str(dims, rank, buf, sizeof buf));
-        if (!rr_mul_ok(n, dims[i], &n))
+        if (!rr_mul_ok(nz, dims[i] ? dims[i] : 1, &nz))
             return rr_fail(err, RNNRUN_ERR_LIMIT, "shape %s has too many elements",
                            rr_shape_str(dims, rank, buf, sizeof buf));
+        n *= dims[i]; /* n <= nz */
     }
-    int64_t bytes;
+    int64_t bytes, nz_bytes;
     size_t es = rr_dtype_size(t->dtype);
     if (!rr_mul_ok(n, (int64_t)(es ? es : 1), &bytes) || bytes > max_bytes)
         return rr_fail(err, RNNRUN_ERR_LIMIT, "tensor of shape %s and dtype %s exceeds the limit of %lld bytes",
                        rr_shape_str(dims, rank, buf, sizeof buf), rr_dtype_name(t->dtype),
                        (long long)max_bytes);
+    if (!rr_mul_ok(nz, (int64_t)(es ? es : 1), &nz_bytes) || nz_bytes > max_bytes)
+        return rr_fail(err, RNNRUN_ERR_LIMIT,
+                       "zero-size tensor of shape %s: its other dimensions exceed the limit of %lld bytes",
+                       rr_shape_str(dims, rank, buf, sizeof buf), (long long)max_bytes);
     t->rank = rank;
     for (int i = 0; i < rank; i++) t->dims[i] = dims[i];
     for (int i = rank; i < RR_MAX_RANK; i++) t->dims[i] = 0;

@@ -734,12 +734,15 @@ START_TEST(encode_matches_numpy) {
 END_TEST
 
 /* the longest header: rank 8, dimensions of 19 digits (a zero-size array, so it is valid) */
+/* The longest header the encoder can meet: eight 19-digit dims. Such a zero-size array cannot
+ * exist (NumPy: "array is too big", as the product of its non-zero dims overflows), so the tensor
+ * is made by hand, and the parser refuses it as NumPy would. */
 START_TEST(roundtrip_long_header) {
     int64_t dims[8] = {0};
     for (int d = 1; d < 8; d++) dims[d] = INT64_MAX - d;
     for (int k = 0; k < N_DT; k++) {
-        rr_tensor t = make_tensor(DT[k].dtype, 8, dims);
-        ck_assert_int_eq(t.numel, 0);
+        rr_tensor t = {.dtype = DT[k].dtype, .rank = 8, .numel = 0};
+        memcpy(t.dims, dims, sizeof dims);
         for (int v = 1; v <= 3; v++) {
             unsigned char *b;
             size_t size;
@@ -748,12 +751,11 @@ START_TEST(roundtrip_long_header) {
             assert_encoding(b, size, v, k, 8, dims, NULL, 0);
             ck_assert_uint_eq(size, 256); /* a 203-character dict, padded */
             rr_tensor u;
-            ck_assert_msg(rr_npy_parse(b, size, &u, &err) == RNNRUN_OK, "%s", err.msg);
-            assert_tensor(&u, t.dtype, 8, dims, "");
-            free(u.data);
+            ck_assert_int_eq(rr_npy_parse(b, size, &u, &err), RNNRUN_ERR_LIMIT);
+            ck_assert_ptr_null(u.data);
+            ck_assert_msg(strstr(err.msg, "too many elements"), "%s", err.msg);
             free(b);
         }
-        free(t.data);
     }
 }
 END_TEST
@@ -848,7 +850,7 @@ START_TEST(files_errors) {
                  "missing file");
     /* a directory */
     err = (rr_err){0};
-    assert_fails(rr_npy_read(dir, &t, &err), &err, &t, RNNRUN_ERR_IO, "read failed (is it a directory?)",
+    assert_fails(rr_npy_read(dir, &t, &err), &err, &t, RNNRUN_ERR_IO, "not a regular file (a folder, FIFO or device)",
                  "directory");
     /* an empty file */
     snprintf(path, sizeof path, "%s/empty.npy", dir);

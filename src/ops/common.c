@@ -95,6 +95,15 @@ int rr_broadcast(const rr_ctx *c, int n, const rr_tensor *const *in, int *out_ra
         out_dims[d] = size;
     }
     *out_rank = r;
+    /* the merged walk below multiplies output dims: refuse a result whose non-zero dims overflow
+     * (the caller's rr_set_out applies the real limit) */
+    int64_t nz = 1;
+    for (int d = 0; d < r; d++)
+        if (!rr_mul_ok(nz, out_dims[d] ? out_dims[d] : 1, &nz)) {
+            char so[160];
+            return rr_op_fail(c, RNNRUN_ERR_LIMIT, "broadcast result %s is too large",
+                              rr_shape_str(out_dims, r, so, sizeof so));
+        }
     /* strides per operand over the output dims */
     int64_t st[RR_BCAST_MAX][RR_MAX_RANK];
     for (int k = 0; k < n; k++) {

@@ -149,7 +149,8 @@ int rr_infer_matmul(rr_ctx *c) {
         p->bsb[d] = xb == 1 ? 0 : sb;
         sa *= xa;
         sb *= xb;
-        p->batches *= p->bdims[d];
+        if (!rr_mul_ok(p->batches, p->bdims[d] ? p->bdims[d] : 1, &p->batches))
+            return rr_op_fail(c, RNNRUN_ERR_LIMIT, "batch dimensions too large");
     }
     int64_t dims[RR_MAX_RANK + 2];
     int r = 0;
