@@ -29,8 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[512];
     if (rnnrun_model_load_buffer(data + 4, n, &m, err, sizeof err)) return 0;
     m->max_tensor_bytes = 1 << 20;
+    /* the session's limit governs planning (tensors and workspaces): 1 MiB here */
+    rnnrun_session_options opt;
+    rnnrun_session_options_init(&opt);
+    opt.max_tensor_bytes = 1 << 20;
     rnnrun_session *s = NULL;
-    if (rnnrun_session_new(m, &s)) abort();
+    if (rnnrun_session_new_with_options(m, &opt, &s)) abort();
     int n_in = rnnrun_model_input_count(m);
     void **bufs = calloc((size_t)n_in + 1, sizeof *bufs);
     bool ok = true;

@@ -267,6 +267,12 @@ rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const
         rr_ctx c = {.model = m, .node = n, .t = p->t, .pool = &p->pool, .plan = p, .err = err,
                     .n_threads = cfg->n_threads, .max_tensor_bytes = cfg->max_tensor_bytes};
         if (infer_node(p, n, &c)) goto fail;
+        /* scratch memory counts as a tensor for the limit */
+        if (c.ws_size > (uint64_t)cfg->max_tensor_bytes) {
+            rr_op_fail(&c, RNNRUN_ERR_LIMIT, "needs %zu bytes of workspace, above the limit of %lld bytes", c.ws_size,
+                       (long long)cfg->max_tensor_bytes);
+            goto fail;
+        }
         bool known = true;
         for (int k = 0; k < n->n_in; k++)
             if (n->in[k] >= 0 && !p->t[n->in[k]].data) known = false;

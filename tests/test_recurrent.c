@@ -451,9 +451,45 @@ START_TEST(threads_give_the_same_answers) {
 }
 END_TEST
 
+/* The workspace counts as a tensor for the session's max_tensor_bytes (found by fuzz_run: small
+ * tensors asked for gigabytes of input projection). */
+START_TEST(workspace_within_the_tensor_limit) {
+    static float x[32], w[16], r[256];
+    mb *m = mb_new(8, 14);
+    mb_input(m, "X", RNNRUN_FLOAT, "8,4,1");
+    mb_init_f(m, "W", "1,16,1", w, 16);
+    mb_init_f(m, "R", "1,16,16", r, 256);
+    Onnx__NodeProto *n = mb_node(m, "RNN", "X,W,R", "Y");
+    mb_node_name(m, n, "rnn");
+    mb_attr_i(m, n, "hidden_size", 16);
+    mb_output(m, "Y", RNNRUN_FLOAT, NULL);
+    rnnrun_model *model = tu_load(m);
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    o.max_tensor_bytes = 2048; /* every tensor fits: Y is (8,1,4,16), 2048 bytes */
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &s), RNNRUN_OK);
+    rnnrun_tensor in = tu_tensor(RNNRUN_FLOAT, "8,4,1", x);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &in), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_ERR_LIMIT);
+    ck_assert_msg(strstr(rnnrun_session_errmsg(s), "node 'rnn' (RNN): needs ") &&
+                      strstr(rnnrun_session_errmsg(s), "bytes of workspace, above the limit of 2048 bytes"),
+                  "%s", rnnrun_session_errmsg(s));
+    rnnrun_session_free(s);
+    o.max_tensor_bytes = 0; /* the default */
+    ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &s), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_set_input(s, 0, &in), RNNRUN_OK);
+    ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
+    rnnrun_session_free(s);
+    rnnrun_model_free(model);
+    mb_free(m);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {fast_path_matches_reference, activations_match_reference, activation_formulas,
                             weight_shapes_must_agree, bad_attributes, bad_inputs,
-                            constant_sequence_lens_checked_at_plan, threads_give_the_same_answers};
+                            constant_sequence_lens_checked_at_plan, threads_give_the_same_answers,
+                            workspace_within_the_tensor_limit};
     return tu_main("recurrent", tests, (int)(sizeof tests / sizeof *tests));
 }
