@@ -238,7 +238,8 @@ START_TEST(threads_gemm_equals_single) {
     const rr_kernels *ks[RR_KERN_COUNT];
     int nk = n_variants(ks);
     uint64_t rs = 4242;
-    static const int64_t shapes[][3] = {{64, 1000, 300}, {1, 4096, 128}, {500, 20, 400}, {3, 17, 5000}};
+    /* each above the 2^20 multiply-adds below which products stay on one thread */
+    static const int64_t shapes[][3] = {{64, 1000, 300}, {1, 4096, 512}, {500, 20, 400}, {3, 17, 30000}};
     for (int n = 2; n <= 3; n++) {
         rr_threads *p;
         ck_assert_int_eq(rr_threads_new(n, NULL, &p), RNNRUN_OK);

@@ -116,7 +116,7 @@ typedef struct rec_pack {
 
 /* Recurrent weights up to this many floats take plain loops instead of the packed kernels: for
  * tiny hidden sizes the per-call cost of a kernel outweighs the arithmetic. */
-#define RR_REC_SMALL 4096
+#define RR_REC_SMALL 256
 
 typedef struct rec_params {
     rr_rec r;
