@@ -110,8 +110,7 @@ static void check_library(const corpus_case *c) {
                 snprintf(msg, sizeof msg, "%s", e.msg);
                 break;
             }
-            rnnrun_tensor t = {.dtype = (rnnrun_dtype)in[i].dtype, .rank = in[i].rank, .data = in[i].data};
-            for (int d = 0; d < t.rank; d++) t.shape[d] = in[i].dims[d];
+            rnnrun_tensor t = tu_api_tensor(&in[i]);
             st = rnnrun_session_set_input(s, i, &t);
             if (st) snprintf(msg, sizeof msg, "%s", rnnrun_session_errmsg(s));
         }
@@ -173,8 +172,7 @@ static void check_cli(const corpus_case *c) {
         rr_err e = {0};
         ck_assert_msg(rr_npy_read(got_path, &got, &e) == RNNRUN_OK, "%s: %s", got_path, e.msg);
         ck_assert_msg(rr_npy_read(want_path, &want, &e) == RNNRUN_OK, "%s: %s", want_path, e.msg);
-        rnnrun_tensor g = {.dtype = (rnnrun_dtype)got.dtype, .rank = got.rank, .data = got.data};
-        for (int d = 0; d < got.rank; d++) g.shape[d] = got.dims[d];
+        rnnrun_tensor g = tu_api_tensor(&got);
         tu_match(c->name, &g, &want, 1e-6, 1e-6);
         free(got.data);
         free(want.data);

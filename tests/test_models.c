@@ -44,13 +44,6 @@ static void compare(int i, const rnnrun_tensor *got) {
     free(want.data);
 }
 
-/* the API's view of a tensor read from a file */
-static rnnrun_tensor api_tensor(const rr_tensor *t) {
-    rnnrun_tensor a = {.dtype = (rnnrun_dtype)t->dtype, .rank = t->rank, .data = t->data};
-    for (int d = 0; d < t->rank; d++) a.shape[d] = t->dims[d];
-    return a;
-}
-
 START_TEST(library) {
     char path[4200];
     snprintf(path, sizeof path, "%s/model.onnx", g_case);
@@ -65,7 +58,7 @@ START_TEST(library) {
     rr_tensor *in = calloc((size_t)n_in + 1, sizeof *in);
     for (int i = 0; i < n_in; i++) {
         in[i] = read_npy(g_case, "input", i);
-        rnnrun_tensor t = api_tensor(&in[i]);
+        rnnrun_tensor t = tu_api_tensor(&in[i]);
         ck_assert_msg(rnnrun_session_set_input(s, i, &t) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
     }
     /* twice: the second run reuses the plan and must give the same answer */
@@ -110,7 +103,7 @@ START_TEST(cli) {
     ck_assert_str_eq(err, "");
     for (int i = 0; i < n_out; i++) {
         rr_tensor got = read_npy(outdir, "output", i);
-        rnnrun_tensor g = api_tensor(&got);
+        rnnrun_tensor g = tu_api_tensor(&got);
         compare(i, &g);
         free(got.data);
     }

@@ -47,8 +47,7 @@ static void run_set(const rnnrun_model *m, const char *set) {
         snprintf(p, sizeof p, "%s/input_%d.pb", set, i);
         rr_tensor *t;
         if (!read_pb(&pool, p, &t, name, sizeof name)) break;
-        rnnrun_tensor in = {.dtype = (rnnrun_dtype)t->dtype, .rank = t->rank, .data = t->data};
-        for (int d = 0; d < t->rank; d++) in.shape[d] = t->dims[d];
+        rnnrun_tensor in = tu_api_tensor(t);
         int st = name[0] && rnnrun_model_input_index(m, name) >= 0 ? rnnrun_session_set_input_by_name(s, name, &in)
                                                                     : rnnrun_session_set_input(s, pos, &in);
         pos++;

@@ -46,12 +46,6 @@ static void free_case(loaded *L) {
     rnnrun_model_free(L->m);
 }
 
-static rnnrun_tensor api(const rr_tensor *t) {
-    rnnrun_tensor a = {.dtype = (rnnrun_dtype)t->dtype, .rank = t->rank, .data = t->data};
-    for (int d = 0; d < t->rank; d++) a.shape[d] = t->dims[d];
-    return a;
-}
-
 /* elements [start, start+len) of t along axis, as a dense copy */
 static rr_tensor slice(const rr_tensor *t, int axis, int64_t start, int64_t len) {
     rr_tensor s = *t;
@@ -88,13 +82,13 @@ static void stream_and_compare(const char *name, loaded *L, const rr_tensor *who
     int acc_axis[8];
     for (int o = 0; o < L->n_out; o++) acc[o] = whole[o], acc_axis[o] = -1;
     for (int i = 1; i < L->n_in; i++) {
-        rnnrun_tensor t = api(&L->in[i]);
+        rnnrun_tensor t = tu_api_tensor(&L->in[i]);
         ck_assert_int_eq(rnnrun_session_set_input(s, i, &t), RNNRUN_OK);
     }
     for (int64_t start = 0; start < T; start += chunk) {
         int64_t len = start + chunk <= T ? chunk : T - start;
         rr_tensor part = slice(&L->in[0], L->seq_axis, start, len);
-        rnnrun_tensor t = api(&part);
+        rnnrun_tensor t = tu_api_tensor(&part);
         ck_assert_msg(rnnrun_session_set_input(s, 0, &t) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
         ck_assert_msg(rnnrun_session_run(s) == RNNRUN_OK, "%s: %s", name, rnnrun_session_errmsg(s));
         bool last = start + len == T;
@@ -127,7 +121,7 @@ static void stream_and_compare(const char *name, loaded *L, const rr_tensor *who
     if (chunk < T) {
         ck_assert_int_eq(rnnrun_session_reset_state(s), RNNRUN_OK);
         rr_tensor part = slice(&L->in[0], L->seq_axis, 0, chunk);
-        rnnrun_tensor t = api(&part);
+        rnnrun_tensor t = tu_api_tensor(&part);
         ck_assert_int_eq(rnnrun_session_set_input(s, 0, &t), RNNRUN_OK);
         ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
         for (int o = 0; o < L->n_out; o++) {
@@ -178,7 +172,7 @@ START_TEST(zoo_chunks_equal_whole_runs) {
         }
         ck_assert_int_eq(rnnrun_session_set_streaming(s, 0), RNNRUN_OK);
         for (int i = 0; i < L.n_in; i++) {
-            rnnrun_tensor t = api(&L.in[i]);
+            rnnrun_tensor t = tu_api_tensor(&L.in[i]);
             ck_assert_int_eq(rnnrun_session_set_input(s, i, &t), RNNRUN_OK);
         }
         ck_assert_msg(rnnrun_session_run(s) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
@@ -218,7 +212,7 @@ START_TEST(streaming_rules) {
     ck_assert_int_eq(rnnrun_session_reset_state(s), RNNRUN_OK); /* not streaming: fine */
     ck_assert_int_eq(rnnrun_session_set_streaming(s, 1), RNNRUN_OK);
     rr_tensor a = slice(&L.in[0], 1, 0, 2), b = slice(&L.in[0], 0, 0, 1);
-    rnnrun_tensor ta = api(&a), tb = api(&b);
+    rnnrun_tensor ta = tu_api_tensor(&a), tb = tu_api_tensor(&b);
     ck_assert_int_eq(rnnrun_session_set_input(s, 0, &ta), RNNRUN_OK);
     ck_assert_int_eq(rnnrun_session_run(s), RNNRUN_OK);
     /* another batch while a state is carried */

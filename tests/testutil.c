@@ -44,6 +44,12 @@ rnnrun_tensor tu_tensor(int dtype, const char *shape, const void *data) {
     return t;
 }
 
+rnnrun_tensor tu_api_tensor(const rr_tensor *t) {
+    rnnrun_tensor a = {.dtype = (rnnrun_dtype)t->dtype, .rank = t->rank, .data = t->data};
+    for (int d = 0; d < t->rank; d++) a.shape[d] = t->dims[d];
+    return a;
+}
+
 static rnnrun_session *bind_run(const rnnrun_model *m, int n, const rnnrun_tensor *in, int *st) {
     rnnrun_session *s = NULL;
     ck_assert_int_eq(rnnrun_session_new(m, &s), RNNRUN_OK);

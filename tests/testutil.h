@@ -17,6 +17,8 @@ void tu_load_fails(mb *b, int status, const char *fragment);
 
 /* A tensor descriptor over caller data; shape as in mb ("2,3", "" for a scalar). */
 rnnrun_tensor tu_tensor(int dtype, const char *shape, const void *data);
+/* The API's view of an internal tensor (a .npy or .pb read by the tests): same dtype, shape, data. */
+rnnrun_tensor tu_api_tensor(const rr_tensor *t);
 
 /* Bind inputs (in order), run, and return the session (the caller frees it). Fails the test on
  * any error, with the session's message. */
