@@ -66,7 +66,8 @@ static int parse_activations(const rr_ctx *c, rr_rec *r) {
     if (names && n != per_dir * r->D)
         return rr_op_fail(c, RNNRUN_ERR_MODEL, "'activations' has %d functions; %s with %d direction%s needs %d",
                           n, kind_name[r->kind], r->D, r->D > 1 ? "s" : "", per_dir * r->D);
-    int ia = 0, ib = 0;
+    const rr_attr *lists[2] = {alphas, betas};
+    int at[2] = {0, 0}; /* values consumed from each list */
     for (int d = 0; d < r->D; d++)
         for (int k = 0; k < per_dir; k++) {
             rr_act *a = &r->act[d][k];
@@ -84,19 +85,15 @@ static int parse_activations(const rr_ctx *c, rr_rec *r) {
             a->fn = (rr_act_fn)fn;
             a->alpha = act_info[fn].def_alpha;
             a->beta = act_info[fn].def_beta;
-            if (act_info[fn].alpha) {
-                if (alphas && ia < alphas->n) a->alpha = alphas->floats[ia++];
+            /* q = 0: alpha, 1: beta */
+            const bool takes[2] = {act_info[fn].alpha, act_info[fn].beta};
+            float *value[2] = {&a->alpha, &a->beta};
+            for (int q = 0; q < 2; q++) {
+                if (!takes[q]) continue;
+                if (lists[q] && at[q] < lists[q]->n) *value[q] = lists[q]->floats[at[q]++];
                 else if (!act_info[fn].has_default)
-                    return rr_op_fail(c, RNNRUN_ERR_MODEL,
-                                      "too few activation_alpha values: %s (activation %d) has none left",
-                                      act_info[fn].name, d * per_dir + k);
-            }
-            if (act_info[fn].beta) {
-                if (betas && ib < betas->n) a->beta = betas->floats[ib++];
-                else if (!act_info[fn].has_default)
-                    return rr_op_fail(c, RNNRUN_ERR_MODEL,
-                                      "too few activation_beta values: %s (activation %d) has none left",
-                                      act_info[fn].name, d * per_dir + k);
+                    return rr_op_fail(c, RNNRUN_ERR_MODEL, "too few activation_%s values: %s (activation %d) has none left",
+                                      q ? "beta" : "alpha", act_info[fn].name, d * per_dir + k);
             }
         }
     return RNNRUN_OK;
