@@ -8,21 +8,10 @@
 // usage: NODE_PATH=DIR/node_modules node ort_bench.js CASE_DIR THREADS TARGET_S MIN_RUNS [FLOOR_MODEL]
 // (install once: mkdir DIR && cd DIR && npm init -y && npm install --ignore-scripts onnxruntime-node@1.30.0)
 'use strict';
-const fs = require('fs'), path = require('path');
+const path = require('path');
 const ort = require('onnxruntime-node');
 
-const DTYPES = { '<f4': ['float32', Float32Array], '<f8': ['float64', Float64Array], '<i8': ['int64', BigInt64Array],
-  '<i4': ['int32', Int32Array] };
-
-function readNpy(f) {
-  const b = fs.readFileSync(f), hl = b.readUInt16LE(8), h = b.slice(10, 10 + hl).toString();
-  const descr = /'descr':\s*'([^']+)'/.exec(h)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(h)[1].split(',').filter(s => s.trim()).map(Number);
-  const T = DTYPES[descr];
-  if (!T) throw new Error(`${f}: dtype ${descr}`);
-  const data = b.slice(10 + hl), ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
-  return new ort.Tensor(T[0], new T[1](ab), shape);
-}
+const { readNpy } = require('../npy_ort.js');
 
 const nowUs = () => Number(process.hrtime.bigint()) / 1e3;
 
