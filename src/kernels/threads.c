@@ -1,12 +1,17 @@
-/* A session-owned thread pool: n-1 workers sleep on a condition variable; a run publishes
- * (fn, ctx, n_tasks) under a new generation number, and the workers and the caller claim task
- * indices from an atomic counter until none is left. */
+/* A session-owned thread pool: n-1 workers wait for a run; a run publishes (fn, ctx, n_tasks)
+ * under a new generation number, and the workers and the caller claim task indices from an
+ * atomic counter until none is left. Waiting spins first (a recurrent model hands the pool one
+ * product per time step, tens of microseconds apart: a sleeping worker takes longer than that
+ * to wake), then sleeps on a condition variable. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "../internal.h"
 #include "kernels.h"
+
+/* pause iterations before sleeping: about 0.1-0.5 ms */
+#define SPINS 20000
 
 struct rr_threads {
     rr_allocator a;
@@ -16,14 +21,24 @@ struct rr_threads {
     pthread_mutex_t mu;
     pthread_cond_t wake;      /* workers: a new generation or quit */
     pthread_cond_t done;      /* caller: busy reached 0 */
-    uint64_t gen;             /* under mu */
-    bool quit;                /* under mu */
-    int busy;                 /* under mu: workers not finished with gen */
-    rr_task_fn fn;            /* the current run (written under mu before gen changes) */
+    int sleepers;             /* under mu: workers waiting on wake */
+    bool caller_waits;        /* under mu: the caller waits on done */
+    atomic_uint_fast64_t gen; /* bumped (release) after fn, ctx and n_tasks are written */
+    atomic_bool quit;
+    atomic_int busy;          /* workers not finished with gen */
+    rr_task_fn fn;            /* the current run */
     void *ctx;
     int64_t n_tasks;
     atomic_int_fast64_t next; /* next task index to claim */
 };
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 static void drain(rr_threads *p) {
     for (;;) {
@@ -33,20 +48,37 @@ static void drain(rr_threads *p) {
     }
 }
 
+/* until gen differs from seen or quit is set: spin, then sleep; returns the new gen */
+static uint64_t wait_gen(rr_threads *p, uint64_t seen) {
+    for (int spin = 0; spin < SPINS; spin++) {
+        uint64_t g = atomic_load_explicit(&p->gen, memory_order_acquire);
+        if (g != seen || atomic_load_explicit(&p->quit, memory_order_acquire)) return g;
+        relax();
+    }
+    pthread_mutex_lock(&p->mu);
+    p->sleepers++;
+    uint64_t g;
+    while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
+           !atomic_load_explicit(&p->quit, memory_order_acquire))
+        pthread_cond_wait(&p->wake, &p->mu);
+    p->sleepers--;
+    pthread_mutex_unlock(&p->mu);
+    return g;
+}
+
 static void *worker(void *arg) {
     rr_threads *p = arg;
     uint64_t seen = 0;
-    pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
-        if (p->quit) break;
-        seen = p->gen;
-        pthread_mutex_unlock(&p->mu);
+        seen = wait_gen(p, seen);
+        if (atomic_load_explicit(&p->quit, memory_order_acquire)) break;
         drain(p);
-        pthread_mutex_lock(&p->mu);
-        if (--p->busy == 0) pthread_cond_signal(&p->done);
+        if (atomic_fetch_sub_explicit(&p->busy, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&p->mu);
+            if (p->caller_waits) pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
-    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -55,7 +87,7 @@ int rr_threads_count(const rr_threads *pool) { return pool ? pool->n : 1; }
 void rr_threads_free(rr_threads *p) {
     if (!p) return;
     pthread_mutex_lock(&p->mu);
-    p->quit = true;
+    atomic_store_explicit(&p->quit, true, memory_order_release);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->started; i++) pthread_join(p->tid[i], NULL);
@@ -76,6 +108,9 @@ int rr_threads_new(int n, const rr_allocator *a, rr_threads **out) {
     if (!p) return RNNRUN_ERR_NOMEM;
     *p = (rr_threads){.a = *a, .n = n};
     atomic_init(&p->next, 0);
+    atomic_init(&p->gen, 0);
+    atomic_init(&p->quit, false);
+    atomic_init(&p->busy, 0);
     p->tid = rr_alloc(a, sizeof(pthread_t) * (size_t)n);
     if (!p->tid) {
         rr_free(a, p);
@@ -109,17 +144,26 @@ void rr_threads_run(rr_threads *p, int64_t n_tasks, rr_task_fn fn, void *ctx) {
         for (int64_t i = 0; i < n_tasks; i++) fn(ctx, i);
         return;
     }
-    pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->ctx = ctx;
     p->n_tasks = n_tasks;
     atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-    p->busy = p->started;
-    p->gen++;
-    pthread_cond_broadcast(&p->wake);
+    atomic_store_explicit(&p->busy, p->started, memory_order_relaxed);
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+    /* a worker that went to sleep checked gen under mu: it either saw the new gen or is counted */
+    pthread_mutex_lock(&p->mu);
+    if (p->sleepers) pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
     drain(p);
-    pthread_mutex_lock(&p->mu);
-    while (p->busy > 0) pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    for (int spin = 0; atomic_load_explicit(&p->busy, memory_order_acquire) > 0; spin++) {
+        if (spin < SPINS) {
+            relax();
+            continue;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->caller_waits = true;
+        while (atomic_load_explicit(&p->busy, memory_order_acquire) > 0) pthread_cond_wait(&p->done, &p->mu);
+        p->caller_waits = false;
+        pthread_mutex_unlock(&p->mu);
+    }
 }
