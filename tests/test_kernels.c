@@ -80,14 +80,26 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
             R[i * N + j] = s;
             S[i * N + j] = sa;
         }
-    for (int path = 0; path < 2; path++) {
+    float *Cp = malloc(sizeof(float) * (size_t)(M * ldc));
+    ck_assert(Cp);
+    for (int path = 0; path < 3; path++) {
         memcpy(C, C0, sizeof(float) * (size_t)(M * ldc));
         if (path == 0) {
             rr_sgemm_ex(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, g.acc, k, pool);
-        } else {
+        } else if (path == 1) {
             if (g.a_t) continue; /* the packed interface takes a row-major A */
             rr_sgemm_pack_b(K, N, B, rsb, csb, P);
             rr_sgemm_packed(M, N, K, A, K, P, C, ldc, g.acc, k, pool);
+            memcpy(Cp, C, sizeof(float) * (size_t)(M * ldc));
+        } else {
+            /* column tiles visited last to first: the very same sums, bit for bit */
+            if (g.a_t) continue;
+            rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C, .ldc = ldc,
+                             .acc = g.acc, .rev = true};
+            rr_gemm_run(k, pool, &j);
+            if (memcmp(C, Cp, sizeof(float) * (size_t)(M * ldc)) != 0)
+                ck_abort_msg("%s: %lldx%lldx%lld reversed tile order differs from the forward order", k->name,
+                             (long long)M, (long long)N, (long long)K);
         }
         for (int64_t i = 0; i < M; i++) {
             for (int64_t j = 0; j < N; j++) {
@@ -110,6 +122,7 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
     free(C);
     free(C0);
     free(P);
+    free(Cp);
     free(R);
     free(S);
 }

@@ -250,9 +250,16 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         const bool acc = j->acc || pc > 0;
         for (int64_t ic = 0; ic < M; ic += mcap) {
             const int64_t mcur = M - ic < mcap ? M - ic : mcap;
-            for (int64_t ir = 0; ir < mcur; ir += MR) {
-                const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
-                float *ap = abuf + ir * kc;
+            /* the block's rows in nt tiles of nearly equal height (16 rows: 8 + 8, not 12 + 4: a
+             * short tile has too few FMA chains to hide their latency); tile t's A panel at
+             * abuf + t*MR*kc */
+            const int nt = (int)((mcur + MR - 1) / MR);
+            int64_t toff[2 * MC / MR + 1];
+            for (int t = 0; t <= nt; t++) toff[t] = t * (mcur / nt) + (t < mcur % nt ? t : mcur % nt);
+            for (int t = 0; t < nt; t++) {
+                const int64_t ir = toff[t];
+                const int mr = (int)(toff[t + 1] - ir);
+                float *ap = abuf + t * MR * kc;
                 const float *src = A + (ic + ir) * j->rsa + pc * j->csa;
                 if (j->csa == 1) {
                     for (int i = 0; i < mr; i++)
@@ -263,7 +270,9 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                 }
             }
             float *cb = j->c + ic * j->ldc;
-            for (int64_t jr = 0; jr < N; jr += NR) {
+            const int64_t ntiles = (N + NR - 1) / NR;
+            for (int64_t jt = 0; jt < ntiles; jt++) {
+                const int64_t jr = (j->rev ? ntiles - 1 - jt : jt) * NR;
                 const int nc = (int)(N - jr < NR ? N - jr : NR);
                 const int np = (nc + 15) / 16;
                 ukr_fn const *row = KNAME(ukr_tab)[0] + (np - 1);
@@ -271,20 +280,18 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                     const float *b0 = j->bp ? j->bp + (jr / 16) * 16 * K + pc * 16 : j->b + pc * j->rsb + jr;
                     const float *b1 = j->bp ? b0 + 16 * K : b0 + 16;
                     const int64_t bs = j->bp ? 16 : j->rsb;
-                    for (int64_t ir = 0; ir < mcur; ir += MR) {
-                        const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
-                        row[(mr - 1) * NP](kc, abuf + ir * kc, b0, b1, bs, cb + ir * j->ldc + jr, j->ldc, nc, acc);
-                    }
+                    for (int t = 0; t < nt; t++)
+                        row[(toff[t + 1] - toff[t] - 1) * NP](kc, abuf + t * MR * kc, b0, b1, bs,
+                                                             cb + toff[t] * j->ldc + jr, j->ldc, nc, acc);
                     continue;
                 }
                 for (int64_t kk = 0; kk < kc; kk += KC) {
                     const int64_t kb = kc - kk < KC ? kc - kk : KC;
                     KNAME(pack_tile)(bbuf, j, pc + kk, kb, jr, nc);
-                    for (int64_t ir = 0; ir < mcur; ir += MR) {
-                        const int mr = (int)(mcur - ir < MR ? mcur - ir : MR);
-                        row[(mr - 1) * NP](kb, abuf + ir * kc + kk * MR, bbuf, bbuf + 16 * kb, 16,
-                                           cb + ir * j->ldc + jr, j->ldc, nc, acc || kk > 0);
-                    }
+                    for (int t = 0; t < nt; t++)
+                        row[(toff[t + 1] - toff[t] - 1) * NP](kb, abuf + t * MR * kc + kk * MR, bbuf, bbuf + 16 * kb,
+                                                             16, cb + toff[t] * j->ldc + jr, j->ldc, nc,
+                                                             acc || kk > 0);
                 }
             }
         }

@@ -39,6 +39,10 @@ typedef struct rr_gemm_job {
     float *c;
     int64_t ldc;
     bool acc;              /* C += A @ B instead of C = A @ B */
+    bool rev;              /* visit column tiles last to first (same sums, same results): a
+                            * recurrent step alternates it, so the B panels read last by one step
+                            * are read first by the next while still in L2 (B about L2's size
+                            * thrashes an LRU cache when always read in one order) */
 } rr_gemm_job;
 
 typedef struct rr_kernels {

@@ -155,9 +155,11 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
  * when there is one, else the packed kernels. */
 static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
-                      float *C, int64_t ldc, const rr_rec *r, rr_threads *pool) {
+                      float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
     if (!small) {
-        rr_sgemm_packed(M, N, K, A, K, packed, C, ldc, false, r->k, pool);
+        rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = packed, .c = C, .ldc = ldc,
+                         .rev = rev};
+        rr_gemm_run(r->k, pool, &j);
         return;
     }
     for (int64_t i = 0; i < M; i++) {
@@ -463,7 +465,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     for (int64_t s = 0; s < T; s++) {
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
-        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, r, pool);
+        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, s & 1, r, pool);
         if (r->kind == RR_REC_RNN && !io->seq) {
             /* every row active: the gates of all rows at once, A and h being (B, H) */
             const int64_t n = B * H;
@@ -495,7 +497,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
                 rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
                 for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
             }
-            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, r, pool);
+            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, s & 1, r, pool);
         }
         for (int64_t b = 0; b < B; b++) {
             float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
