@@ -410,44 +410,53 @@ START_TEST(constant_sequence_lens_checked_at_plan) {
 }
 END_TEST
 
-/* Two threads give exactly the single-thread answers (the products are large enough to be split). */
+/* Two and four threads give exactly the single-thread answers: at 2 threads the two directions
+ * run in parallel, at 4 each step's products are split (they are large enough); W constant
+ * (packed at plan time) or fed at run time (packed into each direction's workspace). */
 START_TEST(threads_give_the_same_answers) {
-    for (int kind = 0; kind < 3; kind++) {
-        const int64_t T = 6, B = 16, I = 64, H = 96, G = kind == 0 ? 1 : kind == 1 ? 3 : 4;
-        unsigned s = 77;
-        float *X = rnd_array(T * B * I, 1.0f, &s), *W = rnd_array(2 * G * H * I, 0.2f, &s),
-              *R = rnd_array(2 * G * H * H, 0.2f, &s);
-        mb *m = mb_new(8, 14);
-        mb_input(m, "X", RNNRUN_FLOAT, "6,16,64");
-        char sh[64];
-        snprintf(sh, sizeof sh, "2,%lld,64", (long long)(G * H));
-        mb_init_f(m, "W", sh, W, (size_t)(2 * G * H * I));
-        snprintf(sh, sizeof sh, "2,%lld,96", (long long)(G * H));
-        mb_init_f(m, "R", sh, R, (size_t)(2 * G * H * H));
-        Onnx__NodeProto *n = mb_node(m, op_names[kind], "X,W,R", "Y,Yh");
-        mb_attr_i(m, n, "hidden_size", H);
-        mb_attr_s(m, n, "direction", "bidirectional");
-        mb_output(m, "Y", RNNRUN_FLOAT, NULL);
-        mb_output(m, "Yh", RNNRUN_FLOAT, NULL);
-        rnnrun_model *model = tu_load(m);
-        rnnrun_tensor x = tu_tensor(RNNRUN_FLOAT, "6,16,64", X), y[2][2];
-        rnnrun_session *ses[2];
-        for (int t = 0; t < 2; t++) {
-            rnnrun_session_options o;
-            rnnrun_session_options_init(&o);
-            o.n_threads = t + 1;
-            ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &ses[t]), RNNRUN_OK);
-            ck_assert_int_eq(rnnrun_session_set_input(ses[t], 0, &x), RNNRUN_OK);
-            ck_assert_msg(rnnrun_session_run(ses[t]) == RNNRUN_OK, "%s", rnnrun_session_errmsg(ses[t]));
-            for (int o2 = 0; o2 < 2; o2++) ck_assert_int_eq(rnnrun_session_output(ses[t], o2, &y[t][o2]), RNNRUN_OK);
+    static const int threads[] = {1, 2, 4};
+    for (int kind = 0; kind < 3; kind++)
+        for (int fed = 0; fed < 2; fed++) {
+            const int64_t T = 6, B = 16, I = 64, H = 96, G = kind == 0 ? 1 : kind == 1 ? 3 : 4;
+            unsigned s = 77;
+            float *X = rnd_array(T * B * I, 1.0f, &s), *W = rnd_array(2 * G * H * I, 0.2f, &s),
+                  *R = rnd_array(2 * G * H * H, 0.2f, &s);
+            mb *m = mb_new(8, 14);
+            mb_input(m, "X", RNNRUN_FLOAT, "6,16,64");
+            char wsh[64], sh[64];
+            snprintf(wsh, sizeof wsh, "2,%lld,64", (long long)(G * H));
+            if (fed) mb_input(m, "W", RNNRUN_FLOAT, wsh);
+            else mb_init_f(m, "W", wsh, W, (size_t)(2 * G * H * I));
+            snprintf(sh, sizeof sh, "2,%lld,96", (long long)(G * H));
+            mb_init_f(m, "R", sh, R, (size_t)(2 * G * H * H));
+            Onnx__NodeProto *n = mb_node(m, op_names[kind], "X,W,R", "Y,Yh");
+            mb_attr_i(m, n, "hidden_size", H);
+            mb_attr_s(m, n, "direction", "bidirectional");
+            mb_output(m, "Y", RNNRUN_FLOAT, NULL);
+            mb_output(m, "Yh", RNNRUN_FLOAT, NULL);
+            rnnrun_model *model = tu_load(m);
+            rnnrun_tensor x = tu_tensor(RNNRUN_FLOAT, "6,16,64", X), w = tu_tensor(RNNRUN_FLOAT, wsh, W), y[3][2];
+            rnnrun_session *ses[3];
+            for (int t = 0; t < 3; t++) {
+                rnnrun_session_options o;
+                rnnrun_session_options_init(&o);
+                o.n_threads = threads[t];
+                ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &ses[t]), RNNRUN_OK);
+                ck_assert_int_eq(rnnrun_session_set_input(ses[t], 0, &x), RNNRUN_OK);
+                if (fed) ck_assert_int_eq(rnnrun_session_set_input(ses[t], 1, &w), RNNRUN_OK);
+                ck_assert_msg(rnnrun_session_run(ses[t]) == RNNRUN_OK, "%s", rnnrun_session_errmsg(ses[t]));
+                for (int o2 = 0; o2 < 2; o2++)
+                    ck_assert_int_eq(rnnrun_session_output(ses[t], o2, &y[t][o2]), RNNRUN_OK);
+            }
+            for (int t = 1; t < 3; t++) {
+                tu_equal_bytes(y[t][0].data, y[0][0].data, (size_t)(T * 2 * B * H) * sizeof(float));
+                tu_equal_bytes(y[t][1].data, y[0][1].data, (size_t)(2 * B * H) * sizeof(float));
+            }
+            for (int t = 0; t < 3; t++) rnnrun_session_free(ses[t]);
+            rnnrun_model_free(model);
+            mb_free(m);
+            free(X), free(W), free(R);
         }
-        tu_equal_bytes(y[1][0].data, y[0][0].data, (size_t)(T * 2 * B * H) * sizeof(float));
-        tu_equal_bytes(y[1][1].data, y[0][1].data, (size_t)(2 * B * H) * sizeof(float));
-        for (int t = 0; t < 2; t++) rnnrun_session_free(ses[t]);
-        rnnrun_model_free(model);
-        mb_free(m);
-        free(X), free(W), free(R);
-    }
 }
 END_TEST
 

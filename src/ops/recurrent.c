@@ -120,6 +120,9 @@ typedef struct rec_params {
     bool packed;     /* W, R (and B) were plan-time constants, packed in pk; else packed in each run */
     rec_pack pk[2];  /* per direction */
     bool seq_known;  /* sequence_lens was checked at plan time */
+    bool par_dirs;   /* bidirectional on a pool of 2-3 threads: one direction per thread, each
+                      * with its own workspace (no hand-off per step; with more threads each
+                      * step's products are split instead) */
 } rec_params;
 
 /* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
@@ -356,8 +359,10 @@ static int infer_rec(rr_ctx *c, int kind) {
         }
     rec_ws w;
     int64_t floats;
-    if (!ws_layout(r, p->packed, NULL, &w, &floats) || floats > INT64_MAX / 4)
+    if (!ws_layout(r, p->packed, NULL, &w, &floats) || floats > INT64_MAX / 8)
         return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
+    p->par_dirs = r->D == 2 && c->n_threads >= 2 && c->n_threads <= 3;
+    if (p->par_dirs) floats *= 2;
     c->ws_size = (size_t)floats * sizeof(float);
     c->params = p;
     /* a forward node can stream: it carries h and c, (B, H) each */
@@ -540,6 +545,22 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     }
 }
 
+typedef struct dir_job {
+    const rec_params *p;
+    const rr_rec_io *io;
+    rr_state *state;
+    rr_threads *pool; /* for the products: NULL when the directions run in parallel */
+    rec_ws w[2];      /* direction d's workspace (the same one twice when run in turn) */
+} dir_job;
+
+static void dir_task(void *ctx, int64_t d) {
+    dir_job *j = ctx;
+    const rec_params *p = j->p;
+    rec_ws *w = &j->w[d];
+    if (!p->packed) pack_dir(&p->r, j->io->W, j->io->R, j->io->Bias, (int)d, &w->pk);
+    run_dir(&p->r, j->io, (int)d, p->packed ? &p->pk[d] : &w->pk, w, j->state, j->pool);
+}
+
 static int run_rec(const rr_ctx *c) {
     const rec_params *p = c->params;
     const rr_rec *r = &p->r;
@@ -561,15 +582,16 @@ static int run_rec(const rr_ctx *c) {
         return rr_op_fail(c, RNNRUN_ERR_STATE,
                           "the streamed state has batch %lld but this run has batch %lld (reset the state to change it)",
                           (long long)state->batch, (long long)r->B);
-    rec_ws w;
+    dir_job job = {.p = p, .io = &io, .state = state, .pool = p->par_dirs ? NULL : c->threads};
     int64_t floats;
-    ws_layout(r, p->packed, c->ws, &w, &floats);
-    for (int d = 0; d < r->D; d++) {
-        if (p->packed) {
-            run_dir(r, &io, d, &p->pk[d], &w, state, c->threads);
-        } else {
-            pack_dir(r, io.W, io.R, io.Bias, d, &w.pk);
-            run_dir(r, &io, d, &w.pk, &w, state, c->threads);
+    ws_layout(r, p->packed, c->ws, &job.w[0], &floats);
+    if (p->par_dirs) {
+        ws_layout(r, p->packed, (float *)c->ws + floats, &job.w[1], &floats);
+        rr_threads_run(c->threads, 2, dir_task, &job);
+    } else {
+        for (int d = 0; d < r->D; d++) {
+            job.w[d] = job.w[0];
+            dir_task(&job, d);
         }
     }
     return RNNRUN_OK;
