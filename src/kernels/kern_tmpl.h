@@ -38,10 +38,11 @@ _Static_assert(MC % MR == 0, "MC must be a multiple of MR");
 #endif
 
 /* ---- micro-kernel: C tile (mr, nc) (+)= A panel (mr, kc) @ B panels (kc, np*16) -------------
- * a: packed A, element (i,k) at a[k*MR + i]; b0, b1: the two panels, row k at b + k*bs.
+ * a: A, element (i,k) at a[i*ai + k*ak] (ai = 1, ak = MR: a packed panel; else A read in place); b0, b1: the two panels, row k at b + k*bs.
  * One or two rows (the memory-bound step of a small batch) keep ku = 4 or 2 partial sums along
  * K, so that enough independent FMA chains hide the FMA latency. */
-static inline __attribute__((always_inline)) void ukr_body(const int mr, const int np, int64_t kc,
+static inline __attribute__((always_inline)) void ukr_body(const int mr, const int np, const int64_t ai,
+                                                           const int64_t ak, int64_t kc,
                                                            const float *restrict a, const float *restrict b0,
                                                            const float *restrict b1, int64_t bs, float *restrict c,
                                                            int64_t ldc, int nc, bool acc) {
@@ -57,7 +58,7 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
             UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(b0 + (k + u) * bs + v * W);
             if (np > 1) UNROLL for (int v = 0; v < NV; v++) b[NV + v] = v_load(b1 + (k + u) * bs + v * W);
             UNROLL for (int i = 0; i < mr; i++) {
-                VEC av = v_set1(a[(k + u) * MR + i]);
+                VEC av = v_set1(a[(k + u) * ak + i * ai]);
                 UNROLL for (int v = 0; v < np * NV; v++) s[u][i][v] = v_fma(av, b[v], s[u][i][v]);
             }
         }
@@ -67,7 +68,7 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
         UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(b0 + k * bs + v * W);
         if (np > 1) UNROLL for (int v = 0; v < NV; v++) b[NV + v] = v_load(b1 + k * bs + v * W);
         UNROLL for (int i = 0; i < mr; i++) {
-            VEC av = v_set1(a[k * MR + i]);
+            VEC av = v_set1(a[k * ak + i * ai]);
             UNROLL for (int v = 0; v < np * NV; v++) s[0][i][v] = v_fma(av, b[v], s[0][i][v]);
         }
     }
@@ -90,7 +91,7 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
             if (acc)
                 for (int j = 0; j < nc; j++) p[j] += t[j];
             else
-                memcpy(p, t, (size_t)nc * sizeof(float));
+                for (int j = 0; j < nc; j++) p[j] = t[j]; /* (a memcpy call costs more, for 4 floats) */
         }
     }
 }
@@ -100,14 +101,22 @@ typedef void (*ukr_fn)(int64_t kc, const float *a, const float *b0, const float 
 #define UKR(m, p)                                                                                           \
     static void KNAME(ukr_##m##_##p)(int64_t kc, const float *a, const float *b0, const float *b1, int64_t bs, \
                                      float *c, int64_t ldc, int nc, bool acc) {                             \
-        ukr_body(m, p, kc, a, b0, b1, bs, c, ldc, nc, acc);                                                 \
+        ukr_body(m, p, 1, MR, kc, a, b0, b1, bs, c, ldc, nc, acc);                                          \
+    }                                                                                                       \
+    static void KNAME(ukr_ip_##m##_##p)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0,     \
+                                        const float *b1, float *c, int64_t ldc, int nc, bool acc) {             \
+        ukr_body(m, p, ai, ak, kc, a, b0, b1, 16, c, ldc, nc, acc);                                         \
     }
+typedef void (*ukr_ip_fn)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0, const float *b1,
+                          float *c, int64_t ldc, int nc, bool acc);
 #if NP == 1
 #define UKR_ROW(m) UKR(m, 1)
 #define UKR_ENT(m) {KNAME(ukr_##m##_1)}
+#define UKR_IP_ENT(m) {KNAME(ukr_ip_##m##_1)}
 #else
 #define UKR_ROW(m) UKR(m, 1) UKR(m, 2)
 #define UKR_ENT(m) {KNAME(ukr_##m##_1), KNAME(ukr_##m##_2)}
+#define UKR_IP_ENT(m) {KNAME(ukr_ip_##m##_1), KNAME(ukr_ip_##m##_2)}
 #endif
 UKR_ROW(1) UKR_ROW(2) UKR_ROW(3) UKR_ROW(4)
 #if MR > 4
@@ -127,6 +136,17 @@ static const ukr_fn KNAME(ukr_tab)[MR][NP] = {
 #endif
 };
 _Static_assert(sizeof KNAME(ukr_tab) / sizeof KNAME(ukr_tab)[0] == MR, "one row of kernels per mr");
+/* the same with A read in place (any strides): for products with one column tile, where packing A
+ * would cost more than it saves (each element of A is read once) */
+static const ukr_ip_fn KNAME(ukr_ip_tab)[MR][NP] = {
+    UKR_IP_ENT(1), UKR_IP_ENT(2), UKR_IP_ENT(3), UKR_IP_ENT(4),
+#if MR > 4
+    UKR_IP_ENT(5), UKR_IP_ENT(6),
+#endif
+#if MR > 6
+    UKR_IP_ENT(7), UKR_IP_ENT(8), UKR_IP_ENT(9), UKR_IP_ENT(10), UKR_IP_ENT(11), UKR_IP_ENT(12),
+#endif
+};
 
 /* ---- the blocked driver ------------------------------------------------------------------------
  * for each K block and M block (MC rows): pack A's block into MR-row panels (stack), then for each
@@ -239,6 +259,9 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
     _Alignas(64) float bbuf[KC * NR];  /* B tile packed here, KC rows at a time */
     const float *A = j->a;
     const bool b_in_place = j->bp || (j->csb == 1 && M <= MR);
+    /* packed B and one row or one column tile: each element of A is read once, so read it in place
+     * (same blocks and tiles as when packed: the same sums) */
+    const bool a_in_place = j->bp && (M == 1 || N <= NR);
     /* K block: packed B, small M: deep; strided B read in place: 64 rows, so that each block
      * reads whole rows of B across all tiles (short strides, few pages) */
     const int64_t kcap = M > MR ? (b_in_place ? KC : KC / 2) : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
@@ -256,7 +279,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
             const int nt = (int)((mcur + MR - 1) / MR);
             int64_t toff[2 * MC / MR + 1];
             for (int t = 0; t <= nt; t++) toff[t] = t * (mcur / nt) + (t < mcur % nt ? t : mcur % nt);
-            for (int t = 0; t < nt; t++) {
+            for (int t = 0; t < nt && !a_in_place; t++) {
                 const int64_t ir = toff[t];
                 const int mr = (int)(toff[t + 1] - ir);
                 float *ap = abuf + t * MR * kc;
@@ -276,6 +299,15 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                 const int nc = (int)(N - jr < NR ? N - jr : NR);
                 const int np = (nc + 15) / 16;
                 ukr_fn const *row = KNAME(ukr_tab)[0] + (np - 1);
+                if (a_in_place) {
+                    const float *b0 = j->bp + (jr / 16) * 16 * K + pc * 16, *b1 = np > 1 ? b0 + 16 * K : b0;
+                    const ukr_ip_fn *rowi = KNAME(ukr_ip_tab)[0] + (np - 1);
+                    for (int t = 0; t < nt; t++)
+                        rowi[(toff[t + 1] - toff[t] - 1) * NP](kc, A + (ic + toff[t]) * j->rsa + pc * j->csa, j->rsa,
+                                                              j->csa, b0, b1, cb + toff[t] * j->ldc + jr, j->ldc, nc,
+                                                              acc);
+                    continue;
+                }
                 if (b_in_place && (j->bp || nc == np * 16)) {
                     const float *b0 = j->bp ? j->bp + (jr / 16) * 16 * K + pc * 16 : j->b + pc * j->rsb + jr;
                     const float *b1 = j->bp ? b0 + 16 * K : b0 + 16;

@@ -166,11 +166,13 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
         return;
     }
     for (int64_t i = 0; i < M; i++) {
-        float *c = C + i * ldc;
-        for (int64_t n = 0; n < N; n++) c[n] = 0.0f;
-        for (int64_t k = 0; k < K; k++) {
-            const float a = A[i * K + k], *b = small + k * N;
-            for (int64_t n = 0; n < N; n++) c[n] += a * b[n];
+        const float *restrict a = A + i * K;
+        float *restrict c = C + i * ldc;
+        for (int64_t n = 0; n < N; n++) {
+            const float *restrict b = small + n;
+            float acc = 0.0f;
+            for (int64_t k = 0; k < K; k++) acc += a[k] * b[k * N];
+            c[n] = acc;
         }
     }
 }
@@ -389,7 +391,7 @@ static void clip_span(float *a, int64_t n, float clip) {
 }
 
 /* a[j] = clip(a[j] + x[j]), j < n */
-static void add_clip(float *a, const float *x, int64_t n, float clip) {
+static void add_clip(float *restrict a, const float *restrict x, int64_t n, float clip) {
     for (int64_t j = 0; j < n; j++) a[j] += x[j];
     clip_span(a, n, clip);
 }
