@@ -182,8 +182,9 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
  * bump-allocates them from a few chunks dropped together at the end (no free_unpacked). A
  * request of PB_BIG bytes or more (tensor data, long arrays) gets a block of its own in a pool's
  * chunk layout, so the loader can hand a tensor's raw_data block to the model's pool instead of
- * copying it. Each big block starts with a PB_HDR-byte header holding its index in `big`, which
- * tells a big block from any other pointer: only an exact match of big[index] counts. */
+ * copying it. Each big block starts with a PB_HDR-byte header holding its index in `big`: a
+ * pointer outside every chunk is a big block's data, and only an exact match of big[index]
+ * counts as a live one. */
 #define PB_BIG 4096
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
 #define PB_CHUNK0 ((size_t)64 << 10)
@@ -191,7 +192,7 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
 
 typedef struct pb_arena {
     const rr_allocator *a;
-    void *chunks;               /* linked through their first word */
+    void *chunks;               /* linked through their first word; the second is their size */
     unsigned char *cur;         /* next free byte of the newest chunk */
     size_t left;                /* bytes free there */
     size_t next;                /* size of the next chunk */
@@ -227,13 +228,12 @@ static void *pb_alloc(void *user, size_t size) {
     }
     size_t need = (size + 15) & ~(size_t)15;
     if (pb->left < need) {
-        /* chunk: [next pointer | pad to PB_HDR | blocks ...], zeroed so that the header read of
-         * pb_big_of always reads defined bytes */
+        /* chunk: [next pointer | size | pad to PB_HDR | blocks ...] */
         size_t bytes = pb->next;
         void **c = rr_alloc(pb->a, bytes);
         if (!c) return NULL;
-        memset(c, 0, bytes);
-        *c = pb->chunks;
+        c[0] = pb->chunks;
+        ((size_t *)c)[1] = bytes;
         pb->chunks = c;
         pb->cur = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
@@ -246,9 +246,12 @@ static void *pb_alloc(void *user, size_t size) {
 }
 
 /* The index of the live big block whose data is p, or -1. p is a pointer protobuf-c got from
- * pb_alloc: a small one has at least PB_HDR bytes of its chunk before it. */
+ * pb_alloc (small blocks lie in a chunk; the chunks are few: they double up to 4 MiB). */
 static ptrdiff_t pb_big_of(const pb_arena *pb, const void *p) {
     if (!p) return -1;
+    uintptr_t at = (uintptr_t)p;
+    for (void *c = pb->chunks; c; c = *(void **)c)
+        if (at >= (uintptr_t)c && at - (uintptr_t)c < ((size_t *)c)[1]) return -1;
     const unsigned char *blk = (const unsigned char *)p - PB_HDR;
     size_t i = ((const pb_big_hdr *)blk)->index;
     return i < pb->n_big && pb->big[i] == blk ? (ptrdiff_t)i : -1;
