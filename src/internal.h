@@ -72,7 +72,7 @@ int rr_open_regular(const char *path);
  * public rnnrun_allocator (alloc, free, user). */
 typedef rnnrun_allocator rr_allocator;
 
-/* malloc and free; on Linux blocks of 64 KiB or more are mmap-ed with their pages populated
+/* malloc and free; on Linux blocks of 128 KiB or more are mmap-ed with their pages populated
  * (2 MiB-aligned transparent huge pages from 2 MiB on): see util.c */
 extern const rr_allocator rr_default_allocator;
 

@@ -93,7 +93,9 @@ typedef struct std_hdr {
 } std_hdr;
 
 #ifdef __linux__
-#define RR_MAP_MIN ((size_t)64 << 10)
+/* 128 KiB: glibc's own mmap threshold. Smaller blocks (pool chunks of 64 KiB) are mostly touched
+ * in part, where faulting in the pages used costs less than populating them all. */
+#define RR_MAP_MIN ((size_t)128 << 10)
 #define RR_HUGE_MIN ((size_t)2 << 20)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23

@@ -822,13 +822,13 @@ START_TEST(mapped_and_read_files_agree) {
 }
 END_TEST
 
-/* The default allocator: malloc below 64 KiB; on Linux mmap with populated pages above, 2 MiB
+/* The default allocator: malloc below 128 KiB; on Linux mmap with populated pages above, 2 MiB
  * aligned from 2 MiB on. Every kind must be writable over its whole size and freed by its own
  * kind (ASan and valgrind see a wrong free). Pool blocks made outside a pool are adopted by it
  * or freed alone. */
 START_TEST(default_allocator_and_pool_blocks) {
     const rr_allocator *a = &rr_default_allocator;
-    const size_t sizes[] = {1, 24, 4096, ((size_t)64 << 10) - 17, (size_t)64 << 10, (size_t)300 << 10,
+    const size_t sizes[] = {1, 24, 4096, ((size_t)128 << 10) - 17, (size_t)128 << 10, (size_t)300 << 10,
                             ((size_t)2 << 20) - 16, (size_t)2 << 20, ((size_t)3 << 20) + 5};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         unsigned char *p = rr_alloc(a, sizes[k]);
