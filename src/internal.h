@@ -72,7 +72,9 @@ int rr_open_regular(const char *path);
  * public rnnrun_allocator (alloc, free, user). */
 typedef rnnrun_allocator rr_allocator;
 
-extern const rr_allocator rr_default_allocator; /* malloc and free */
+/* malloc and free; on Linux blocks of 128 KiB or more are mmap-ed with their pages populated
+ * (2 MiB-aligned transparent huge pages from 2 MiB on): see util.c */
+extern const rr_allocator rr_default_allocator;
 
 static inline void *rr_alloc(const rr_allocator *a, size_t size) { return a->alloc(a->user, size ? size : 1); }
 static inline void rr_free(const rr_allocator *a, void *p) {
@@ -99,6 +101,13 @@ void rr_pool_free(rr_pool *p);
 /* Zeroed, RR_ALIGN-aligned block, or NULL on failure (or size over SIZE_MAX/2). */
 void *rr_pool_alloc(rr_pool *p, size_t size);
 char *rr_pool_strdup(rr_pool *p, const char *s);
+/* A block laid out as a pool's own chunk, not (yet) in any pool: RR_ALIGN-aligned, not zeroed,
+ * from allocator a. rr_pool_block_adopt hands it to pool p (whose allocator must be a), which
+ * then frees it with everything else; until then rr_pool_block_free frees it. */
+void *rr_pool_block_new(const rr_allocator *a, size_t size);
+void rr_pool_block_free(const rr_allocator *a, void *data);
+void rr_pool_block_adopt(rr_pool *p, void *data, size_t size);
+
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n);
 
 /* ---- tensors --------------------------------------------------------------------------------- */
@@ -239,6 +248,10 @@ struct Onnx__TensorProto;
  * (NULL refuses external data). what: a label for messages ("initializer 'w'"). */
 int rr_tensor_from_proto(rr_pool *pool, const struct Onnx__TensorProto *tp, const char *base_dir,
                          int64_t max_bytes, const char *what, rr_tensor **out, rr_err *err);
+
+/* rnnrun_model_load_file, reading the file with read() instead of mapping it when map is false
+ * (the fallback for files that cannot be mapped; tests compare the two). */
+int rr_model_load_file_with(const char *path, bool map, rnnrun_model **out, char *errbuf, size_t errsize);
 
 /* ---- plans and sessions ---------------------------------------------------------------------- */
 

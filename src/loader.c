@@ -1,11 +1,15 @@
 /* The loader: ONNX protobuf (parsed by protobuf-c from the generated schema code) -> rnnrun_model.
- * Everything the model keeps is copied into its pool; the protobuf is freed before returning. */
+ * The file is mapped, unpacked into a bump arena, and lowered: everything the model keeps is in
+ * its pool (big tensor data by adopting the arena's block, other things copied); the arena is
+ * dropped before returning. */
+#define _DEFAULT_SOURCE /* MAP_POPULATE */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,13 +17,26 @@
 #include "onnx.pb-c.h"
 #include "ops/ops.h"
 
+#ifdef MAP_POPULATE
+#define RR_MAP_POPULATE MAP_POPULATE
+#else
+#define RR_MAP_POPULATE 0
+#endif
+
 
 /* ---- files ----------------------------------------------------------------------------------- */
 
-/* Read a whole regular file into malloc'd memory. */
-static int read_file(const char *path, unsigned char **out, size_t *size, rr_err *err) {
-    *out = NULL;
-    *size = 0;
+/* A model file's bytes: mapped (read-only, private, its pages populated at once), or read into
+ * a buffer where the file cannot be mapped (an empty file, a file system without mmap). */
+typedef struct file_view {
+    const unsigned char *data;
+    size_t size;
+    void *map;              /* the mapping, or NULL */
+    unsigned char *buf;     /* the buffer read into (default allocator), or NULL */
+} file_view;
+
+static int open_file(const char *path, bool try_map, file_view *f, rr_err *err) {
+    memset(f, 0, sizeof *f);
     int fd = rr_open_regular(path);
     if (fd < 0 && errno == EINVAL) return rr_fail(err, RNNRUN_ERR_IO, "not a regular file");
     if (fd < 0) return rr_fail(err, RNNRUN_ERR_IO, "cannot open: %s", strerror(errno));
@@ -28,8 +45,22 @@ static int read_file(const char *path, unsigned char **out, size_t *size, rr_err
         close(fd);
         return rr_fail(err, RNNRUN_ERR_IO, "cannot stat: %s", strerror(errno));
     }
+    if ((uint64_t)st.st_size > SIZE_MAX / 4) {
+        close(fd);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot allocate %lld bytes to read the file", (long long)st.st_size);
+    }
     size_t n = (size_t)st.st_size;
-    unsigned char *buf = malloc(n ? n : 1);
+    if (try_map && n > 0) {
+        void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE | RR_MAP_POPULATE, fd, 0);
+        if (p != MAP_FAILED) {
+            close(fd);
+            f->map = p;
+            f->data = p;
+            f->size = n;
+            return RNNRUN_OK;
+        }
+    }
+    unsigned char *buf = rr_alloc(&rr_default_allocator, n ? n : 1);
     if (!buf) {
         close(fd);
         return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot allocate %zu bytes to read the file", n);
@@ -39,23 +70,30 @@ static int read_file(const char *path, unsigned char **out, size_t *size, rr_err
         ssize_t r = read(fd, buf + got, n - got);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            free(buf);
+            rr_free(&rr_default_allocator, buf);
             close(fd);
             return rr_fail(err, RNNRUN_ERR_IO, "read failed: %s", r < 0 ? strerror(errno) : "file shrank");
         }
         got += (size_t)r;
     }
     close(fd);
-    *out = buf;
-    *size = n;
+    f->buf = buf;
+    f->data = buf;
+    f->size = n;
     return RNNRUN_OK;
+}
+
+static void close_file(file_view *f) {
+    if (f->map) munmap(f->map, f->size);
+    rr_free(&rr_default_allocator, f->buf);
+    memset(f, 0, sizeof *f);
 }
 
 /* External data: `location` must be a relative path that stays inside base_dir, symbolic links
  * included. Reads `length` bytes (or the tensor's size) at `offset` into *dst, allocated from
  * pool only once the file is known to hold them. */
 static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_pool *pool, void **dst,
-                         size_t nbytes, const char *what, rr_err *err) {
+                         size_t nbytes, rr_err *err) {
     const char *location = NULL;
     int64_t offset = 0, length = -1;
     for (size_t i = 0; i < tp->n_external_data; i++) {
@@ -68,61 +106,61 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
             errno = 0;
             long long x = strtoll(v, &end, 10);
             if (errno || *v == 0 || *end != 0 || x < 0)
-                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data %s '%s' is not a non-negative integer",
-                               what, k, v);
+                return rr_fail(err, RNNRUN_ERR_MODEL, "external data %s '%s' is not a non-negative integer",
+                               k, v);
             if (k[0] == 'o') offset = x;
             else length = x;
         }
     }
     if (!base_dir)
         return rr_fail(err, RNNRUN_ERR_UNSUPPORTED,
-                       "%s: external data needs the model's folder (load the model from a file)", what);
+                       "external data needs the model's folder (load the model from a file)");
     if (!location || !location[0])
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data without a location", what);
+        return rr_fail(err, RNNRUN_ERR_MODEL, "external data without a location");
     if (location[0] == '/')
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path '%s' is absolute: refused", what, location);
+        return rr_fail(err, RNNRUN_ERR_MODEL, "external data path '%s' is absolute: refused", location);
     for (const char *p = location; *p;) {
         const char *q = strchr(p, '/');
         size_t len = q ? (size_t)(q - p) : strlen(p);
         if (len == 2 && p[0] == '.' && p[1] == '.')
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path '%s' leaves the model's folder: refused",
-                           what, location);
+            return rr_fail(err, RNNRUN_ERR_MODEL, "external data path '%s' leaves the model's folder: refused",
+                           location);
         p += len + (q ? 1 : 0);
     }
     if (length >= 0 && (uint64_t)length != nbytes)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data length %lld does not match the tensor's %zu bytes",
-                       what, (long long)length, nbytes);
+        return rr_fail(err, RNNRUN_ERR_MODEL, "external data length %lld does not match the tensor's %zu bytes",
+                       (long long)length, nbytes);
     char full[PATH_MAX], real_base[PATH_MAX], real_file[PATH_MAX];
     if (snprintf(full, sizeof full, "%s/%s", base_dir, location) >= (int)sizeof full)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data path too long", what);
+        return rr_fail(err, RNNRUN_ERR_MODEL, "external data path too long");
     if (!realpath(base_dir, real_base))
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: cannot resolve the model's folder: %s", what, strerror(errno));
+        return rr_fail(err, RNNRUN_ERR_IO, "cannot resolve the model's folder: %s", strerror(errno));
     if (!realpath(full, real_file))
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
+        return rr_fail(err, RNNRUN_ERR_IO, "external data file '%s': %s", location, strerror(errno));
     size_t bl = strlen(real_base);
     if (strncmp(real_file, real_base, bl) != 0 || (real_file[bl] != '/' && strcmp(real_base, "/") != 0))
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: external data file '%s' resolves outside the model's folder: refused",
-                       what, location);
+        return rr_fail(err, RNNRUN_ERR_MODEL, "external data file '%s' resolves outside the model's folder: refused",
+                       location);
     int fd = rr_open_regular(real_file);
     if (fd < 0 && errno == EINVAL)
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' is not a regular file", what, location);
+        return rr_fail(err, RNNRUN_ERR_IO, "external data '%s' is not a regular file", location);
     if (fd < 0)
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data file '%s': %s", what, location, strerror(errno));
+        return rr_fail(err, RNNRUN_ERR_IO, "external data file '%s': %s", location, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_IO, "%s: external data '%s' cannot be read", what, location);
+        return rr_fail(err, RNNRUN_ERR_IO, "external data '%s' cannot be read", location);
     }
     if ((uint64_t)offset > (uint64_t)st.st_size || nbytes > (uint64_t)st.st_size - (uint64_t)offset) {
         close(fd);
         return rr_fail(err, RNNRUN_ERR_MODEL,
-                       "%s: external data '%s' has %lld bytes, too few for %zu bytes at offset %lld", what,
+                       "external data '%s' has %lld bytes, too few for %zu bytes at offset %lld",
                        location, (long long)st.st_size, nbytes, (long long)offset);
     }
     *dst = rr_pool_alloc(pool, nbytes);
     if (!*dst) {
         close(fd);
-        return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot allocate %zu bytes", nbytes);
     }
     size_t got = 0;
     while (got < nbytes) {
@@ -130,12 +168,127 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             close(fd);
-            return rr_fail(err, RNNRUN_ERR_IO, "%s: reading external data '%s' failed", what, location);
+            return rr_fail(err, RNNRUN_ERR_IO, "reading external data '%s' failed", location);
         }
         got += (size_t)r;
     }
     close(fd);
     return RNNRUN_OK;
+}
+
+/* ---- protobuf-c's allocator ----------------------------------------------------------------- */
+
+/* onnx__model_proto__unpack allocates every message, string and array separately; this arena
+ * bump-allocates them from a few chunks dropped together at the end (no free_unpacked). A
+ * request of PB_BIG bytes or more (tensor data, long arrays) gets a block of its own in a pool's
+ * chunk layout, so the loader can hand a tensor's raw_data block to the model's pool instead of
+ * copying it. Each big block starts with a PB_HDR-byte header holding its index in `big`: a
+ * pointer outside every chunk is a big block's data, and only an exact match of big[index]
+ * counts as a live one. */
+#define PB_BIG 4096
+#define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
+#define PB_CHUNK0 ((size_t)64 << 10)
+#define PB_CHUNK_MAX ((size_t)4 << 20)
+
+typedef struct pb_arena {
+    const rr_allocator *a;
+    void *chunks;               /* linked through their first word; the second is their size */
+    unsigned char *cur;         /* next free byte of the newest chunk */
+    size_t left;                /* bytes free there */
+    size_t next;                /* size of the next chunk */
+    unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
+    size_t n_big, cap_big;
+} pb_arena;
+
+typedef struct pb_big_hdr {
+    size_t index;   /* in big */
+    size_t size;    /* PB_HDR + the request, as given to rr_pool_block_new */
+} pb_big_hdr;
+
+static void *pb_alloc(void *user, size_t size) {
+    pb_arena *pb = user;
+    if (size >= PB_BIG) {
+        if (size > SIZE_MAX / 4) return NULL;
+        if (pb->n_big == pb->cap_big) {
+            size_t cap = pb->cap_big ? 2 * pb->cap_big : 64;
+            unsigned char **big = rr_alloc(pb->a, cap * sizeof *big);
+            if (!big) return NULL;
+            if (pb->n_big) memcpy(big, pb->big, pb->n_big * sizeof *big);
+            rr_free(pb->a, pb->big);
+            pb->big = big;
+            pb->cap_big = cap;
+        }
+        unsigned char *blk = rr_pool_block_new(pb->a, PB_HDR + size);
+        if (!blk) return NULL;
+        pb_big_hdr *h = (pb_big_hdr *)blk;
+        h->index = pb->n_big;
+        h->size = PB_HDR + size;
+        pb->big[pb->n_big++] = blk;
+        return blk + PB_HDR;
+    }
+    size_t need = (size + 15) & ~(size_t)15;
+    if (pb->left < need) {
+        /* chunk: [next pointer | size | pad to PB_HDR | blocks ...] */
+        size_t bytes = pb->next;
+        void **c = rr_alloc(pb->a, bytes);
+        if (!c) return NULL;
+        c[0] = pb->chunks;
+        ((size_t *)c)[1] = bytes;
+        pb->chunks = c;
+        pb->cur = (unsigned char *)c + PB_HDR;
+        pb->left = bytes - PB_HDR;
+        if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+    }
+    void *p = pb->cur;
+    pb->cur += need;
+    pb->left -= need;
+    return p;
+}
+
+/* The index of the live big block whose data is p, or -1. p is a pointer protobuf-c got from
+ * pb_alloc (small blocks lie in a chunk; the chunks are few: they double up to 4 MiB). */
+static ptrdiff_t pb_big_of(const pb_arena *pb, const void *p) {
+    if (!p) return -1;
+    uintptr_t at = (uintptr_t)p;
+    for (void *c = pb->chunks; c; c = *(void **)c)
+        if (at >= (uintptr_t)c && at - (uintptr_t)c < ((size_t *)c)[1]) return -1;
+    const unsigned char *blk = (const unsigned char *)p - PB_HDR;
+    size_t i = ((const pb_big_hdr *)blk)->index;
+    return i < pb->n_big && pb->big[i] == blk ? (ptrdiff_t)i : -1;
+}
+
+static void pb_free(void *user, void *p) {
+    pb_arena *pb = user;
+    ptrdiff_t i = pb_big_of(pb, p);
+    if (i < 0) return; /* small blocks go with their chunk */
+    rr_pool_block_free(pb->a, pb->big[i]);
+    pb->big[i] = NULL;
+}
+
+/* Hand the big block whose data is p to pool (same allocator): true when p was one. */
+static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
+    ptrdiff_t i = pb_big_of(pb, p);
+    if (i < 0 || pool->a != pb->a) return false;
+    rr_pool_block_adopt(pool, pb->big[i], ((pb_big_hdr *)pb->big[i])->size);
+    pb->big[i] = NULL;
+    return true;
+}
+
+static void pb_init(pb_arena *pb, const rr_allocator *a) {
+    memset(pb, 0, sizeof *pb);
+    pb->a = a;
+    pb->next = PB_CHUNK0;
+}
+
+static void pb_release(pb_arena *pb) {
+    for (size_t i = 0; i < pb->n_big; i++) rr_pool_block_free(pb->a, pb->big[i]);
+    rr_free(pb->a, pb->big);
+    for (void *c = pb->chunks; c;) {
+        void *next = *(void **)c;
+        rr_free(pb->a, c);
+        c = next;
+    }
+    memset(pb, 0, sizeof *pb);
 }
 
 /* ---- tensors --------------------------------------------------------------------------------- */
@@ -171,56 +324,81 @@ static void copy_typed(const Onnx__TensorProto *tp, int dtype, void *dst, int64_
     }
 }
 
-int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
-                         const char *what, rr_tensor **out, rr_err *err) {
+/* The array of a typed field whose values are laid out as dtype's elements, or NULL. */
+static const void *typed_same_layout(const Onnx__TensorProto *tp, int dtype) {
+    switch (dtype) {
+    case RR_FLOAT: return tp->float_data;
+    case RR_DOUBLE: return tp->double_data;
+    case RR_INT64: return tp->int64_data;
+    case RR_INT32: return tp->int32_data;
+    case RR_UINT64: return tp->uint64_data;
+    default: return NULL;
+    }
+}
+
+/* rr_tensor_from_proto without the label in its messages; pb (or NULL): the arena tp was
+ * unpacked into, whose big blocks pool may adopt as the tensor's data instead of a copy. */
+static int tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
+                             pb_arena *pb, rr_tensor **out, rr_err *err) {
     *out = NULL;
     int dtype = tp->data_type;
     if (dtype == RR_STRING || !rr_dtype_ok(dtype))
-        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: dtype %s (%d) is not supported", what,
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "dtype %s (%d) is not supported",
                        rr_dtype_name(dtype), dtype);
     if (tp->segment)
-        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: segmented tensors are not supported", what);
+        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "segmented tensors are not supported");
     if (tp->n_dims > RR_MAX_RANK)
-        return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: rank %zu is above the maximum of %d", what, tp->n_dims,
+        return rr_fail(err, RNNRUN_ERR_LIMIT, "rank %zu is above the maximum of %d", tp->n_dims,
                        RR_MAX_RANK);
     rr_tensor *t = rr_pool_alloc(pool, sizeof *t);
-    if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: out of memory", what);
+    if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     t->dtype = dtype;
     if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err)) {
         if (err->status == RNNRUN_ERR_SHAPE) err->status = RNNRUN_ERR_MODEL; /* a negative dim in the file */
-        return rr_err_prefix(err, "%s", what);
+        return err->status;
     }
     /* the data's size is checked against the shape before anything is allocated, so a small file
      * cannot make the loader allocate a large tensor */
     size_t nbytes = rr_tensor_bytes(t);
     bool external = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
     if (external) {
-        if (read_external(tp, base_dir, pool, &t->data, nbytes, what, err)) return err->status;
+        if (read_external(tp, base_dir, pool, &t->data, nbytes, err)) return err->status;
     } else if (tp->has_raw_data) {
         if (tp->raw_data.len != nbytes)
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: raw_data has %zu bytes, the shape %s of %s needs %zu", what,
+            return rr_fail(err, RNNRUN_ERR_MODEL, "raw_data has %zu bytes, the shape %s of %s needs %zu",
                            tp->raw_data.len, rr_shape_str(t->dims, t->rank, (char[160]){0}, 160),
                            rr_dtype_name(dtype), nbytes);
     } else {
         const char *field;
         size_t have = typed_count(tp, dtype, &field);
         if ((uint64_t)have != (uint64_t)t->numel)
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %s holds %zu values, the shape needs %lld", what, field, have,
+            return rr_fail(err, RNNRUN_ERR_MODEL, "%s holds %zu values, the shape needs %lld", field, have,
                            (long long)t->numel);
     }
     if (!external) {
-        t->data = rr_pool_alloc(pool, nbytes);
-        if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, nbytes);
-        if (tp->has_raw_data) {
-            if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
-        } else if (t->numel > 0) {
-            copy_typed(tp, dtype, t->data, t->numel);
+        const void *src = tp->has_raw_data ? (const void *)tp->raw_data.data : typed_same_layout(tp, dtype);
+        if (pb && nbytes >= PB_BIG && pb_adopt(pb, pool, src)) {
+            t->data = (void *)src; /* protobuf-c's own block of exactly these bytes */
+        } else {
+            t->data = rr_pool_alloc(pool, nbytes);
+            if (!t->data) return rr_fail(err, RNNRUN_ERR_NOMEM, "cannot allocate %zu bytes", nbytes);
+            if (tp->has_raw_data) {
+                if (nbytes) memcpy(t->data, tp->raw_data.data, nbytes);
+            } else if (t->numel > 0) {
+                copy_typed(tp, dtype, t->data, t->numel);
+            }
         }
     }
     if (dtype == RR_BOOL) /* normalise to 0/1 */
         for (int64_t i = 0; i < t->numel; i++) ((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
     *out = t;
     return RNNRUN_OK;
+}
+
+int rr_tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const char *base_dir, int64_t max_bytes,
+                         const char *what, rr_tensor **out, rr_err *err) {
+    int st = tensor_from_proto(pool, tp, base_dir, max_bytes, NULL, out, err);
+    return st ? rr_err_prefix(err, "%s", what) : RNNRUN_OK;
 }
 
 /* ---- name table ------------------------------------------------------------------------------ */
@@ -270,6 +448,7 @@ typedef struct loader {
     const char *base_dir;
     rr_err *err;
     rr_pool tmp;       /* freed at the end of the load */
+    pb_arena *pb;      /* what the protobuf was unpacked into (its big blocks may be adopted) */
     name_map names;
     int cap_values;
 } loader;
@@ -339,25 +518,39 @@ static rr_attr_type guess_attr_type(const Onnx__AttributeProto *a) {
     return RR_ATTR_UNDEFINED;
 }
 
-/* Copy a list attribute of n elements of es bytes into the pool. */
-static int dup_list(rr_pool *pool, const void *src, size_t n, size_t es, void **out, int *count, const char *label,
-                    rr_err *err) {
-    if (n > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
-    *out = rr_pool_alloc(pool, n * es);
-    if (!*out) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-    if (n) memcpy(*out, src, n * es);
-    *count = (int)n;
+/* Fail with the node's label ("node 'n' (Op): ") before the message, built only when needed. */
+static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, ...) {
+    rr_err *err = L->err;
+    if (err->status != RNNRUN_OK) return err->status;
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    char label[400];
+    return rr_err_prefix(err, "%s", rr_node_label(L->m, n, label, sizeof label));
+}
+
+/* Copy node n's list attribute of count elements of es bytes into the pool. */
+static int dup_list(loader *L, const rr_node *n, const void *src, size_t count, size_t es, void **out, int *n_out) {
+    if (count > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
+    *out = rr_pool_alloc(&L->m->pool, count * es);
+    if (!*out) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
+    if (count) memcpy(*out, src, count * es);
+    *n_out = (int)count;
     return RNNRUN_OK;
 }
 
-static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, const char *label) {
+static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, const rr_node *n) {
     rr_pool *pool = &L->m->pool;
     rr_err *err = L->err;
     a->name = rr_pool_strdup(pool, ap->name ? ap->name : "");
     if (!a->name) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     if (ap->ref_attr_name && ap->ref_attr_name[0])
-        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: attribute '%s' refers to a function attribute", label,
-                       a->name);
+        return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED, "attribute '%s' refers to a function attribute",
+                         a->name);
     a->type = guess_attr_type(ap);
     switch (a->type) {
     case RR_ATTR_FLOAT: a->f = ap->f; break;
@@ -369,23 +562,24 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
         break;
     case RR_ATTR_TENSOR: {
         if (!ap->t)
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: tensor attribute '%s' holds no tensor", label, a->name);
-        char what[600];
-        snprintf(what, sizeof what, "%s: attribute '%s'", label, a->name);
-        if (rr_tensor_from_proto(pool, ap->t, L->base_dir, L->m->max_tensor_bytes, what, &a->t, err))
-            return err->status;
+            return node_fail(L, n, RNNRUN_ERR_MODEL, "tensor attribute '%s' holds no tensor", a->name);
+        if (tensor_from_proto(pool, ap->t, L->base_dir, L->m->max_tensor_bytes, L->pb, &a->t, err)) {
+            char label[400];
+            rr_err_prefix(err, "attribute '%s'", a->name);
+            return rr_err_prefix(err, "%s", rr_node_label(L->m, n, label, sizeof label));
+        }
         break;
     }
     case RR_ATTR_FLOATS:
-        if (dup_list(pool, ap->floats, ap->n_floats, sizeof(float), (void **)&a->floats, &a->n, label, err))
+        if (dup_list(L, n, ap->floats, ap->n_floats, sizeof(float), (void **)&a->floats, &a->n))
             return err->status;
         break;
     case RR_ATTR_INTS:
-        if (dup_list(pool, ap->ints, ap->n_ints, sizeof(int64_t), (void **)&a->ints, &a->n, label, err))
+        if (dup_list(L, n, ap->ints, ap->n_ints, sizeof(int64_t), (void **)&a->ints, &a->n))
             return err->status;
         break;
     case RR_ATTR_STRINGS:
-        if (ap->n_strings > INT_MAX) return rr_fail(err, RNNRUN_ERR_LIMIT, "%s: attribute too long", label);
+        if (ap->n_strings > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
         a->n = (int)ap->n_strings;
         a->strings = rr_pool_alloc(pool, ap->n_strings * sizeof(char *));
         if (!a->strings) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
@@ -410,7 +604,6 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     rnnrun_model *m = L->m;
     rr_pool *pool = &m->pool;
     rr_err *err = L->err;
-    char label[400];
     n->name = rr_pool_strdup(pool, np->name ? np->name : "");
     n->op_type = rr_pool_strdup(pool, np->op_type ? np->op_type : "");
     n->domain = rr_pool_strdup(pool, is_default_domain(np->domain) ? "" : np->domain);
@@ -430,34 +623,32 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         const char *name = np->output[i] ? np->output[i] : "";
         if (!name[0]) continue;
         if (map_get_put(&L->names, name, -1) >= 0) {
-            rr_node_label(m, n, label, sizeof label);
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: output '%s' is already defined elsewhere in the graph", label,
-                           name);
+            return node_fail(L, n, RNNRUN_ERR_MODEL, "output '%s' is already defined elsewhere in the graph",
+                             name);
         }
         if (add_value(L, name, RR_VAL_NODE)) return err->status;
         n->out[i] = m->n_values - 1;
     }
-    rr_node_label(m, n, label, sizeof label);
     bool any_out = false;
     for (int i = 0; i < n->n_out; i++) any_out = any_out || n->out[i] >= 0;
-    if (!any_out) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no outputs", label);
-    if (!n->op_type[0]) return rr_fail(err, RNNRUN_ERR_MODEL, "%s: node has no op_type", label);
+    if (!any_out) return node_fail(L, n, RNNRUN_ERR_MODEL, "node has no outputs");
+    if (!n->op_type[0]) return node_fail(L, n, RNNRUN_ERR_MODEL, "node has no op_type");
     /* kernel */
     if (n->domain[0]) {
-        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: domain '%s' is not supported (only the default ONNX domain)",
-                       label, n->domain);
+        return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED, "domain '%s' is not supported (only the default ONNX domain)",
+                         n->domain);
     }
     if (m->opset == 0)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: the model imports no opset of the default ONNX domain", label);
+        return node_fail(L, n, RNNRUN_ERR_MODEL, "the model imports no opset of the default ONNX domain");
     n->opset = m->opset;
     bool known = false;
     n->op = rr_op_find(n->op_type, m->opset, &known);
     if (!n->op) {
         if (known)
-            return rr_fail(err, RNNRUN_ERR_UNSUPPORTED,
-                           "%s: op %s at opset %d is not supported (rnnrun implements other versions of it)", label,
-                           n->op_type, m->opset);
-        return rr_fail(err, RNNRUN_ERR_UNSUPPORTED, "%s: op %s is not supported", label, n->op_type);
+            return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED,
+                             "op %s at opset %d is not supported (rnnrun implements other versions of it)",
+                             n->op_type, m->opset);
+        return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED, "op %s is not supported", n->op_type);
     }
     /* arity: trailing omitted ("") optional inputs and outputs do not count */
     const rr_op *op = n->op;
@@ -467,18 +658,18 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     for (int i = 0; i < n->n_out; i++)
         if (n->out[i] >= 0) last_out = i + 1;
     if (last_in > op->max_in && op->max_in >= 0)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d inputs given, %s-%d takes at most %d", label, last_in,
-                       n->op_type, op->since, op->max_in);
+        return node_fail(L, n, RNNRUN_ERR_MODEL, "%d inputs given, %s-%d takes at most %d", last_in,
+                         n->op_type, op->since, op->max_in);
     for (int i = 0; i < op->min_in; i++)
         if (i >= n->n_in || !np->input[i] || !np->input[i][0])
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required input %d is missing (%s-%d needs %d)", label, i,
-                           n->op_type, op->since, op->min_in);
+            return node_fail(L, n, RNNRUN_ERR_MODEL, "required input %d is missing (%s-%d needs %d)", i,
+                             n->op_type, op->since, op->min_in);
     if (op->max_out >= 0 && last_out > op->max_out)
-        return rr_fail(err, RNNRUN_ERR_MODEL, "%s: %d outputs given, %s-%d has at most %d", label, last_out,
-                       n->op_type, op->since, op->max_out);
+        return node_fail(L, n, RNNRUN_ERR_MODEL, "%d outputs given, %s-%d has at most %d", last_out,
+                         n->op_type, op->since, op->max_out);
     for (int i = 0; i < op->min_out; i++)
         if (i >= n->n_out || n->out[i] < 0)
-            return rr_fail(err, RNNRUN_ERR_MODEL, "%s: required output %d is missing", label, i);
+            return node_fail(L, n, RNNRUN_ERR_MODEL, "required output %d is missing", i);
     n->n_in = last_in;
     n->n_out = last_out;
     /* attributes */
@@ -486,7 +677,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_attribute; i++)
-        if (lower_attr(L, np->attribute[i], &n->attrs[i], label)) return err->status;
+        if (lower_attr(L, np->attribute[i], &n->attrs[i], n)) return err->status;
     /* duplicates: sorted names side by side (comparing all pairs is quadratic in a hostile file) */
     if (np->n_attribute > 1) {
         const char **names = rr_pool_alloc(&L->tmp, np->n_attribute * sizeof *names);
@@ -495,7 +686,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         qsort(names, np->n_attribute, sizeof *names, cmp_names);
         for (size_t i = 1; i < np->n_attribute; i++)
             if (strcmp(names[i - 1], names[i]) == 0)
-                return rr_fail(err, RNNRUN_ERR_MODEL, "%s: attribute '%s' is given twice", label, names[i]);
+                return node_fail(L, n, RNNRUN_ERR_MODEL, "attribute '%s' is given twice", names[i]);
     }
     return RNNRUN_OK;
 }
@@ -622,9 +813,8 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
             return rr_fail(err, RNNRUN_ERR_MODEL, "initializer '%s' is defined twice", name);
         if (add_value(L, name, RR_VAL_CONST)) return err->status;
         rr_value *v = &m->values[m->n_values - 1];
-        char what[400];
-        snprintf(what, sizeof what, "initializer '%s'", name);
-        if (rr_tensor_from_proto(pool, tp, L->base_dir, m->max_tensor_bytes, what, &v->init, err)) return err->status;
+        if (tensor_from_proto(pool, tp, L->base_dir, m->max_tensor_bytes, L->pb, &v->init, err))
+            return rr_err_prefix(err, "initializer '%s'", name);
         v->decl_dtype = v->init->dtype;
         v->decl_rank = v->init->rank;
         for (int d = 0; d < v->init->rank; d++) v->decl[d].size = v->init->dims[d];
@@ -822,21 +1012,27 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
     if (wire_scan(data, size, err)) return err->status;
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, size, data);
-    if (!mp) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
+    pb_arena pb;
+    pb_init(&pb, &rr_default_allocator);
+    ProtobufCAllocator pa = {pb_alloc, pb_free, &pb};
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa, size, data);
+    if (!mp) {
+        pb_release(&pb);
+        return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
+    }
     rnnrun_model *m = calloc(1, sizeof *m);
     if (!m) {
-        onnx__model_proto__free_unpacked(mp, NULL);
+        pb_release(&pb);
         return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     }
     rr_pool_init(&m->pool, NULL);
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
-    loader L = {.m = m, .base_dir = base_dir, .err = err};
+    loader L = {.m = m, .base_dir = base_dir, .err = err, .pb = &pb};
     rr_pool_init(&L.tmp, NULL);
     int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
-    onnx__model_proto__free_unpacked(mp, NULL);
+    pb_release(&pb); /* every block the model did not adopt, and protobuf-c's structs */
     if (st != RNNRUN_OK) {
         rnnrun_model_free(m);
         return st;
@@ -849,7 +1045,7 @@ static void write_err(char *buf, size_t size, const char *path, const rr_err *er
     if (buf && size) snprintf(buf, size, "%s: %s", path, err->msg);
 }
 
-int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *errbuf, size_t errsize) {
+int rr_model_load_file_with(const char *path, bool map, rnnrun_model **out, char *errbuf, size_t errsize) {
     rr_err err = {0};
     if (errbuf && errsize) errbuf[0] = 0;
     if (!out) {
@@ -863,9 +1059,8 @@ int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *errbuf, s
         write_err(errbuf, errsize, "(null)", &err);
         return err.status;
     }
-    unsigned char *buf;
-    size_t size;
-    if (read_file(path, &buf, &size, &err)) {
+    file_view f;
+    if (open_file(path, map, &f, &err)) {
         write_err(errbuf, errsize, path, &err);
         return err.status;
     }
@@ -874,10 +1069,14 @@ int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *errbuf, s
     if (!slash) snprintf(dir, sizeof dir, ".");
     else if (slash == path) snprintf(dir, sizeof dir, "/");
     else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int st = load_bytes(buf, size, path, dir, out, &err);
-    free(buf);
+    int st = load_bytes(f.data, f.size, path, dir, out, &err);
+    close_file(&f);
     if (st) write_err(errbuf, errsize, path, &err);
     return st;
+}
+
+int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *errbuf, size_t errsize) {
+    return rr_model_load_file_with(path, true, out, errbuf, errsize);
 }
 
 int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, char *errbuf, size_t errsize) {

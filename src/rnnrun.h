@@ -110,7 +110,8 @@ typedef struct rnnrun_session rnnrun_session; /* one stream of execution; one th
  * or out NULL), _IO (cannot read the file or external data), _FORMAT (not a model protobuf),
  * _MODEL, _UNSUPPORTED, _LIMIT (a tensor above 4 GiB, rank above RNNRUN_MAX_RANK), _NOMEM.
  * The caller owns the model and frees it with rnnrun_model_free. The file is not needed after the
- * call. Models are allocated with malloc. Thread-safe (loads share nothing). */
+ * call. Models are allocated with malloc (on Linux, blocks of 128 KiB or more with mmap). The file
+ * is mapped while it loads, read where it cannot be mapped. Thread-safe (loads share nothing). */
 RNNRUN_API int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *err, size_t err_size);
 
 /* The same from bytes in memory (the bytes are not needed after the call). A model loaded this way
@@ -187,7 +188,8 @@ typedef struct rnnrun_session_options {
                                    Stored for the ops; this release runs every op on the calling thread */
     int64_t max_tensor_bytes;   /* largest tensor, in bytes, a plan or a bound input may have:
                                    0 (default) = 4 GiB. A larger tensor fails with RNNRUN_ERR_LIMIT */
-    rnnrun_allocator allocator; /* alloc and free both NULL (default): malloc and free */
+    rnnrun_allocator allocator; /* alloc and free both NULL (default): malloc and free (on Linux,
+                                   mmap with populated pages for blocks of 128 KiB or more) */
 } rnnrun_session_options;
 
 /* Fill *o with the defaults (1 thread, 4 GiB per tensor, malloc/free) and set o->struct_size.

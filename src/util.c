@@ -1,10 +1,14 @@
 /* Shared helpers: errors, pools, dtypes, shapes, attribute look-ups, version and status strings. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE, madvise */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include <unistd.h>
 
 #include "internal.h"
@@ -78,13 +82,74 @@ int rr_open_regular(const char *path) {
 
 /* ---- allocation ------------------------------------------------------------------------------ */
 
+/* The default allocator: malloc for small blocks; on Linux, blocks of RR_MAP_MIN bytes or more
+ * come from mmap with their pages populated at once (a first-touch page fault costs more than
+ * populating the page in one call), and blocks of RR_HUGE_MIN or more are 2 MiB-aligned and
+ * advised as transparent huge pages. Every block starts with a header that tells free which
+ * kind it is: [hdr | data ...], data 16-byte aligned as malloc's. */
+typedef struct std_hdr {
+    size_t map_len;   /* 0: from malloc; else the length of the mapping, which starts at the header */
+    size_t pad;
+} std_hdr;
+
+#ifdef __linux__
+/* 128 KiB: glibc's own mmap threshold. Smaller blocks (pool chunks of 64 KiB) are mostly touched
+ * in part, where faulting in the pages used costs less than populating them all. */
+#define RR_MAP_MIN ((size_t)128 << 10)
+#define RR_HUGE_MIN ((size_t)2 << 20)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static void *map_block(size_t bytes) {
+    size_t page = 4096;
+    size_t len = (bytes + page - 1) & ~(page - 1);
+    if (len < RR_HUGE_MIN) {
+        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        return p == MAP_FAILED ? NULL : (((std_hdr *)p)->map_len = len, p);
+    }
+    /* over-map by 2 MiB, keep the 2 MiB-aligned part: huge pages need aligned 2 MiB ranges */
+    size_t over = len + RR_HUGE_MIN;
+    if (over < len) return NULL;
+    char *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return NULL;
+    char *p = (char *)(((uintptr_t)raw + RR_HUGE_MIN - 1) & ~(uintptr_t)(RR_HUGE_MIN - 1));
+    if (p > raw) munmap(raw, (size_t)(p - raw));
+    if ((size_t)(raw + over - (p + len)) > 0) munmap(p + len, (size_t)(raw + over - (p + len)));
+    /* both may fail on kernels without them (EINVAL): the block then faults its pages in lazily */
+    (void)madvise(p, len, MADV_HUGEPAGE);
+    (void)madvise(p, len, MADV_POPULATE_WRITE);
+    ((std_hdr *)p)->map_len = len;
+    return p;
+}
+#endif
+
 static void *std_alloc(void *user, size_t size) {
     (void)user;
-    return malloc(size);
+    if (size > SIZE_MAX / 2) return NULL;
+    std_hdr *h;
+#ifdef __linux__
+    if (size >= RR_MAP_MIN) {
+        h = map_block(sizeof *h + size);
+        return h ? h + 1 : NULL;
+    }
+#endif
+    h = malloc(sizeof *h + size);
+    if (!h) return NULL;
+    h->map_len = 0;
+    return h + 1;
 }
 static void std_free(void *user, void *p) {
     (void)user;
-    free(p);
+    if (!p) return;
+    std_hdr *h = (std_hdr *)p - 1;
+#ifdef __linux__
+    if (h->map_len) {
+        munmap(h, h->map_len);
+        return;
+    }
+#endif
+    free(h);
 }
 const rr_allocator rr_default_allocator = {std_alloc, std_free, NULL};
 
@@ -167,6 +232,35 @@ void *rr_pool_alloc(rr_pool *p, size_t size) {
     }
     memset(ptr, 0, need);
     return ptr;
+}
+
+void *rr_pool_block_new(const rr_allocator *a, size_t size) {
+    if (size > SIZE_MAX / 4) return NULL;
+    size_t bytes = chunk_hdr() + rr_align_up(size ? size : 1) + RR_ALIGN;
+    void *raw = rr_alloc(a, bytes);
+    if (!raw) return NULL;
+    rr_pool_chunk *c = rr_align_ptr(raw);
+    c->raw = raw;
+    c->next = NULL;
+    return (char *)c + chunk_hdr();
+}
+
+void rr_pool_block_free(const rr_allocator *a, void *data) {
+    if (data) rr_free(a, ((rr_pool_chunk *)((char *)data - chunk_hdr()))->raw);
+}
+
+void rr_pool_block_adopt(rr_pool *p, void *data, size_t size) {
+    rr_pool_chunk *c = (rr_pool_chunk *)((char *)data - chunk_hdr());
+    p->total += chunk_hdr() + rr_align_up(size ? size : 1) + RR_ALIGN;
+    if (p->head) {
+        c->next = p->head->next;
+        p->head->next = c;
+    } else {
+        /* a full head: the next small block starts a chunk of its own */
+        c->next = NULL;
+        p->head = c;
+        p->used = p->cap = 0;
+    }
 }
 
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n) {

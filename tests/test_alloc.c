@@ -1,11 +1,12 @@
 /* The allocator hook sees every allocation of a session: this program is linked with
- * -Wl,--wrap=malloc,calloc,realloc,free, so every call the library (linked statically into it)
- * makes to them is counted. With a hook, creating, binding, planning two shapes, running, reading
+ * -Wl,--wrap=malloc,calloc,realloc,free,mmap,mmap64, so every call the library (linked statically into
+ * it) makes to them is counted (the default allocator maps big blocks with mmap). With a hook, creating, binding, planning two shapes, running, reading
  * and freeing a session calls malloc not once; with the default allocator the same calls do (the
  * control, which shows the counting works). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "testutil.h"
 
@@ -13,6 +14,8 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 static int g_counting;  /* this test process's only mutable global: the wrap needs one */
 static long g_sys_allocs;
@@ -30,6 +33,15 @@ void *__wrap_realloc(void *p, size_t n) {
     return __real_realloc(p, n);
 }
 void __wrap_free(void *p) { __real_free(p); }
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+    g_sys_allocs += g_counting;
+    return __real_mmap(addr, len, prot, flags, fd, off);
+}
+/* mmap's name with _FILE_OFFSET_BITS=64 */
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+    g_sys_allocs += g_counting;
+    return __real_mmap64(addr, len, prot, flags, fd, off);
+}
 
 typedef struct hook {
     long allocs, live;

@@ -735,13 +735,161 @@ START_TEST(file_errors) {
 }
 END_TEST
 
+/* Big tensors (4 KiB and more) in every encoding: the loader hands protobuf-c's own block of
+ * raw_data or of a typed field with the tensor's layout to the model instead of copying it; the
+ * others are converted. A mapped file, the read() fallback and a buffer must give the same
+ * values, bool normalised to 0/1 included. */
+#define BIG_N 3000
+START_TEST(mapped_and_read_files_agree) {
+    static float f_raw[BIG_N], f_typed[BIG_N], f_const[BIG_N];
+    static double d[BIG_N];
+    static int64_t i64[BIG_N];
+    static int32_t i32[BIG_N], i8_in[BIG_N];
+    static unsigned char bool_raw[BIG_N * 2], bool_want[BIG_N * 2];
+    static int8_t i8_want[BIG_N];
+    for (int i = 0; i < BIG_N; i++) {
+        f_raw[i] = (float)i * 0.25f - 7;
+        f_typed[i] = 1.0f / (float)(i + 1);
+        f_const[i] = (float)(i % 17) - 8.5f;
+        d[i] = (double)i * 1e-3 - 0.5;
+        i64[i] = (int64_t)i * 1000003 - 5;
+        i32[i] = -i * 7;
+        i8_in[i] = (i % 256) - 128;
+        i8_want[i] = (int8_t)i8_in[i];
+    }
+    for (int i = 0; i < BIG_N * 2; i++) {
+        bool_raw[i] = (unsigned char)(i % 5 ? i * 13 : 0);
+        bool_want[i] = bool_raw[i] != 0;
+    }
+    mb *b = mb_new(8, 13);
+    init_only(b, mb_tensor_raw(b, "f_raw", RNNRUN_FLOAT, "3000", f_raw, sizeof f_raw));
+    init_only(b, mb_tensor_f(b, "f_typed", "30,100", f_typed, BIG_N));
+    init_only(b, mb_tensor_d(b, "d", "3000", d, BIG_N));
+    init_only(b, mb_tensor_i64(b, "i64", "3000", i64, BIG_N));
+    init_only(b, mb_tensor_i32(b, "i32", RNNRUN_INT32, "3000", i32, BIG_N));
+    init_only(b, mb_tensor_i32(b, "i8", RNNRUN_INT8, "3000", i8_in, BIG_N)); /* converted */
+    init_only(b, mb_tensor_raw(b, "bool", RNNRUN_BOOL, "6000", bool_raw, sizeof bool_raw));
+    mb_node(b, "Constant", "", "c");
+    mb_attr_t(b, mb_graph(b)->node[0], "value", mb_tensor_f(b, "", "3000", f_const, BIG_N));
+    mb_output(b, "c", 0, NULL);
+    char *dir = tu_tmpdir();
+    char *p = path_in(dir, "big.onnx");
+    ck_assert_int_eq(mb_write(b, p), 0);
+    size_t size;
+    uint8_t *bytes = mb_pack(b, &size);
+    for (int how = 0; how < 3; how++) {
+        rnnrun_model *m;
+        char err[1200];
+        int st = how == 0   ? rnnrun_model_load_file(p, &m, err, sizeof err)
+                 : how == 1 ? rr_model_load_file_with(p, false, &m, err, sizeof err)
+                            : rnnrun_model_load_buffer(bytes, size, &m, err, sizeof err);
+        ck_assert_msg(st == RNNRUN_OK, "%d: %s", how, err);
+        ck_assert_int_eq(rnnrun_model_output_count(m), 8);
+        rnnrun_session *s = tu_run(m, 0, NULL);
+        tu_equal_bytes(tu_output(s, 0, RNNRUN_FLOAT, "3000"), f_raw, sizeof f_raw);
+        tu_equal_bytes(tu_output(s, 1, RNNRUN_FLOAT, "30,100"), f_typed, sizeof f_typed);
+        tu_equal_bytes(tu_output(s, 2, RNNRUN_DOUBLE, "3000"), d, sizeof d);
+        tu_equal_i64(tu_output(s, 3, RNNRUN_INT64, "3000"), i64, BIG_N);
+        tu_equal_bytes(tu_output(s, 4, RNNRUN_INT32, "3000"), i32, sizeof i32);
+        tu_equal_bytes(tu_output(s, 5, RNNRUN_INT8, "3000"), i8_want, sizeof i8_want);
+        tu_equal_bytes(tu_output(s, 6, RNNRUN_BOOL, "6000"), bool_want, sizeof bool_want);
+        tu_equal_bytes(tu_output(s, 7, RNNRUN_FLOAT, "3000"), f_const, sizeof f_const);
+        rnnrun_session_free(s);
+        rnnrun_model_free(m);
+    }
+    free(bytes);
+    mb_free(b);
+    /* an empty file cannot be mapped: the read() path reports it, mapped or not */
+    write_bytes(p, "", 0);
+    for (int map = 0; map < 2; map++) {
+        rnnrun_model *m = (rnnrun_model *)1;
+        char err[1200];
+        ck_assert_int_eq(rr_model_load_file_with(p, map, &m, err, sizeof err), RNNRUN_ERR_FORMAT);
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(err, "the file is empty") != NULL, "%s", err);
+    }
+    /* the same errors for a missing file either way */
+    for (int map = 0; map < 2; map++) {
+        rnnrun_model *m;
+        char err[1200], *q = path_in(dir, "missing.onnx");
+        ck_assert_int_eq(rr_model_load_file_with(q, map, &m, err, sizeof err), RNNRUN_ERR_IO);
+        ck_assert_msg(strstr(err, "cannot open: No such file") != NULL, "%s", err);
+        free(q);
+    }
+    free(p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* The default allocator: malloc below 128 KiB; on Linux mmap with populated pages above, 2 MiB
+ * aligned from 2 MiB on. Every kind must be writable over its whole size and freed by its own
+ * kind (ASan and valgrind see a wrong free). Pool blocks made outside a pool are adopted by it
+ * or freed alone. */
+START_TEST(default_allocator_and_pool_blocks) {
+    const rr_allocator *a = &rr_default_allocator;
+    const size_t sizes[] = {1, 24, 4096, ((size_t)128 << 10) - 17, (size_t)128 << 10, (size_t)300 << 10,
+                            ((size_t)2 << 20) - 16, (size_t)2 << 20, ((size_t)3 << 20) + 5};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        unsigned char *p = rr_alloc(a, sizes[k]);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq((uintptr_t)p % 16, 0);
+        memset(p, (int)k + 1, sizes[k]);
+        ck_assert_uint_eq(p[0], k + 1);
+        ck_assert_uint_eq(p[sizes[k] - 1], k + 1);
+#ifdef __linux__
+        /* the huge-page path: the 16-byte header starts a 2 MiB-aligned mapping */
+        if (sizes[k] >= ((size_t)2 << 20)) ck_assert_uint_eq(((uintptr_t)p - 16) % ((uintptr_t)2 << 20), 0);
+#endif
+        rr_free(a, p);
+    }
+    unsigned char *z = rr_calloc(a, (size_t)1 << 20, 1);
+    ck_assert_ptr_nonnull(z);
+    for (size_t i = 0; i < ((size_t)1 << 20); i += 4093) ck_assert_uint_eq(z[i], 0);
+    rr_free(a, z);
+    ck_assert_ptr_null(rr_alloc(a, SIZE_MAX - 8));
+
+    rr_pool pool;
+    rr_pool_init(&pool, NULL);
+    unsigned char *small = rr_pool_alloc(&pool, 100), *big = rr_pool_alloc(&pool, (size_t)3 << 20);
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_uint_eq((uintptr_t)big % RR_ALIGN, 0);
+    ck_assert_uint_eq(big[0] | big[((size_t)3 << 20) - 1] | small[99], 0); /* zeroed */
+    size_t total = pool.total;
+    unsigned char *kept = rr_pool_block_new(a, 70000), *dropped = rr_pool_block_new(a, 5000);
+    ck_assert_ptr_nonnull(kept);
+    ck_assert_ptr_nonnull(dropped);
+    ck_assert_uint_eq((uintptr_t)kept % RR_ALIGN, 0);
+    memset(kept, 7, 70000);
+    memset(dropped, 8, 5000);
+    rr_pool_block_adopt(&pool, kept, 70000);
+    ck_assert_uint_gt(pool.total, total + 70000);
+    rr_pool_block_free(a, dropped);
+    ck_assert_uint_eq(kept[69999], 7);
+    small = rr_pool_alloc(&pool, 100); /* the head chunk is still the one to bump from */
+    ck_assert_ptr_nonnull(small);
+    ck_assert_uint_eq(small[0], 0);
+    rr_pool_free(&pool); /* frees the adopted block too (ASan: no leak) */
+    /* a pool whose first block is adopted */
+    rr_pool_init(&pool, NULL);
+    kept = rr_pool_block_new(a, 10);
+    rr_pool_block_adopt(&pool, kept, 10);
+    small = rr_pool_alloc(&pool, 10);
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_ne(small, kept);
+    rr_pool_free(&pool);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         initializer_float_data, initializer_raw_data_every_dtype, initializer_typed_fields,
         initializer_scalar_and_empty, initializer_errors, constant_node_forms, nodes_out_of_order,
         outputs_that_are_inputs_or_initializers, omitted_optional_inputs, ir_versions, opsets,
         unsupported_ops_versions_domains, invalid_graphs, arity_and_attributes, graph_input_types,
-        malformed_bytes, external_data, file_errors,
+        malformed_bytes, external_data, file_errors, mapped_and_read_files_agree,
+        default_allocator_and_pool_blocks,
     };
     return tu_main("loader", tests, (int)(sizeof tests / sizeof tests[0]));
 }

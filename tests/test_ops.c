@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/ops.h"
 #include "testutil.h"
 
 /* ---- one-node models ------------------------------------------------------------------------- */
@@ -1770,6 +1771,44 @@ START_TEST(shape_inputs_computed_refused) {
 }
 END_TEST
 
+/* rr_op_find is a binary search: the table must stay sorted by strcmp of op_type, then by
+ * ascending since, or look-ups fail silently. Every entry must be found by its own
+ * (op_type, since), and the versions between entries must resolve to the older one. */
+START_TEST(registry_sorted_and_found) {
+    for (int i = 1; i < rr_n_ops; i++) {
+        int c = strcmp(rr_ops[i - 1].op_type, rr_ops[i].op_type);
+        ck_assert_msg(c < 0 || (c == 0 && rr_ops[i - 1].since < rr_ops[i].since),
+                      "registry out of order at %d: %s-%d before %s-%d", i, rr_ops[i - 1].op_type,
+                      rr_ops[i - 1].since, rr_ops[i].op_type, rr_ops[i].since);
+    }
+    for (int i = 0; i < rr_n_ops; i++) {
+        bool known = false;
+        ck_assert_ptr_eq(rr_op_find(rr_ops[i].op_type, rr_ops[i].since, &known), &rr_ops[i]);
+        ck_assert(known);
+        bool last = i + 1 == rr_n_ops || strcmp(rr_ops[i + 1].op_type, rr_ops[i].op_type) != 0;
+        int next = last ? RR_MAX_OPSET : rr_ops[i + 1].since - 1;
+        ck_assert_ptr_eq(rr_op_find(rr_ops[i].op_type, next, NULL), &rr_ops[i]);
+    }
+    bool known = true;
+    /* below the first version: known, no entry */
+    ck_assert_ptr_null(rr_op_find("LSTM", 0, &known));
+    ck_assert(known);
+    ck_assert_int_eq(rr_op_find("LSTM", 14, NULL)->since, 14);
+    ck_assert_int_eq(rr_op_find("LSTM", 13, NULL)->since, 7);
+    ck_assert_int_eq(rr_op_find("LSTM", 1, NULL)->since, 1);
+    /* names before the first, after the last, between two, and prefixes of real names */
+    const char *unknown[] = {"", "AAA", "Zzzz", "LSTN", "LST", "Abss", "abs", "~"};
+    for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
+        known = true;
+        ck_assert_ptr_null(rr_op_find(unknown[k], RR_MAX_OPSET, &known));
+        ck_assert_msg(!known, "'%s' found", unknown[k]);
+    }
+    ck_assert_ptr_eq(rr_op_find(rr_ops[0].op_type, RR_MAX_OPSET, NULL)->op_type, rr_ops[0].op_type);
+    ck_assert_str_eq(rr_op_find(rr_ops[rr_n_ops - 1].op_type, RR_MAX_OPSET, NULL)->op_type,
+                     rr_ops[rr_n_ops - 1].op_type);
+}
+END_TEST
+
 /* Arity and versions are checked when the model loads. */
 START_TEST(arity_and_versions) {
     /* Unsqueeze-13 takes axes as a required input */
@@ -2356,7 +2395,7 @@ int main(void) {
         reshape_zero_and_minus_one, reshape_allowzero, reshape_zero_copies_opset13, reshape_errors,
         reshape_minus_one_zero_size, views_are_zero_copy, views_of_computed_values,
         shape_inputs_computed_from_shapes, shape_inputs_fed_are_pinned, shape_inputs_fed_replan,
-        shape_inputs_computed_refused, arity_and_versions,
+        shape_inputs_computed_refused, arity_and_versions, registry_sorted_and_found,
         unary_math, activations_with_parameters, clip_forms, pow_values, variadic_broadcasting,
         compare_and_logic, where_values, reduce_values, argmax_argmin, softmax_both_meanings,
         cast_values, cast_float16, constantofshape_and_range, split_forms, expand_tile_flatten,

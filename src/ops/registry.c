@@ -199,13 +199,18 @@ const rr_op rr_ops[] = {
 const int rr_n_ops = (int)(sizeof rr_ops / sizeof rr_ops[0]);
 
 const rr_op *rr_op_find(const char *op_type, int opset, bool *known) {
-    const rr_op *best = NULL;
-    if (known) *known = false;
-    for (int i = 0; i < rr_n_ops; i++) {
-        if (strcmp(rr_ops[i].op_type, op_type) != 0) continue;
-        if (known) *known = true;
-        if (rr_ops[i].since <= opset && (!best || rr_ops[i].since > best->since)) best = &rr_ops[i];
+    /* binary search for the first entry of op_type (the table is sorted by strcmp of op_type,
+     * then since: test_ops checks it), then its versions in ascending order */
+    int lo = 0, hi = rr_n_ops;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (strcmp(rr_ops[mid].op_type, op_type) < 0) lo = mid + 1;
+        else hi = mid;
     }
+    const rr_op *best = NULL;
+    if (known) *known = lo < rr_n_ops && strcmp(rr_ops[lo].op_type, op_type) == 0;
+    for (int i = lo; i < rr_n_ops && strcmp(rr_ops[i].op_type, op_type) == 0 && rr_ops[i].since <= opset; i++)
+        best = &rr_ops[i];
     return best;
 }
 
