@@ -85,6 +85,7 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
         }
     } else { /* a partial last panel: through a buffer */
         float t[NR];
+        nc = nc < np * 16 ? nc : np * 16; /* (as it is: tells the compiler t is written that far) */
         for (int i = 0; i < mr; i++) {
             UNROLL for (int v = 0; v < np * NV; v++) v_store(t + v * W, s[0][i][v]);
             float *p = c + i * ldc;
