@@ -82,7 +82,7 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
         }
     float *Cp = malloc(sizeof(float) * (size_t)(M * ldc));
     ck_assert(Cp);
-    for (int path = 0; path < 3; path++) {
+    for (int path = 0; path < 4; path++) {
         memcpy(C, C0, sizeof(float) * (size_t)(M * ldc));
         if (path == 0) {
             rr_sgemm_ex(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, g.acc, k, pool);
@@ -91,7 +91,7 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
             rr_sgemm_pack_b(K, N, B, rsb, csb, P);
             rr_sgemm_packed(M, N, K, A, K, P, C, ldc, g.acc, k, pool);
             memcpy(Cp, C, sizeof(float) * (size_t)(M * ldc));
-        } else {
+        } else if (path == 2) {
             /* column tiles visited last to first: the very same sums, bit for bit */
             if (g.a_t) continue;
             rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C, .ldc = ldc,
@@ -100,6 +100,24 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
             if (memcmp(C, Cp, sizeof(float) * (size_t)(M * ldc)) != 0)
                 ck_abort_msg("%s: %lldx%lldx%lld reversed tile order differs from the forward order", k->name,
                              (long long)M, (long long)N, (long long)K);
+        } else if (!g.a_t) {
+            /* a bias joins the finished sum: exactly the packed result plus the bias */
+            float *bias = malloc(sizeof(float) * (size_t)N);
+            ck_assert(bias);
+            for (int64_t n = 0; n < N; n++) bias[n] = g.ints ? small_int(rs) : real(rs);
+            rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C, .ldc = ldc,
+                             .acc = g.acc, .bias = bias};
+            rr_gemm_run(k, pool, &j);
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t n = 0; n < N; n++)
+                    if (C[i * ldc + n] != Cp[i * ldc + n] + bias[n])
+                        ck_abort_msg("%s: %lldx%lldx%lld with bias: C[%lld,%lld] = %.9g, want %.9g", k->name,
+                                     (long long)M, (long long)N, (long long)K, (long long)i, (long long)n,
+                                     C[i * ldc + n], Cp[i * ldc + n] + bias[n]);
+            memcpy(C, Cp, sizeof(float) * (size_t)(M * ldc)); /* the checks below: the plain product */
+            free(bias);
+        } else {
+            continue;
         }
         for (int64_t i = 0; i < M; i++) {
             for (int64_t j = 0; j < N; j++) {
@@ -273,6 +291,14 @@ START_TEST(threads_gemm_equals_single) {
                 rr_sgemm_packed(M, N, K, A, K, P, C1, N, false, ks[v], NULL);
                 rr_sgemm_packed(M, N, K, A, K, P, C2, N, false, ks[v], p);
                 ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0, "%s packed %d threads", ks[v]->name, n);
+                /* with a bias (B itself as the bias row: any N floats) */
+                rr_gemm_job j1 = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C1, .ldc = N,
+                                  .bias = B},
+                            j2 = j1;
+                j2.c = C2;
+                rr_gemm_run(ks[v], NULL, &j1);
+                rr_gemm_run(ks[v], p, &j2);
+                ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0, "%s bias %d threads", ks[v]->name, n);
             }
             free(A);
             free(B);

@@ -76,6 +76,7 @@ static void split_task(void *ctx, int64_t t) {
         int64_t c0 = p0 * 16, c1 = p1 * 16 < j.N ? p1 * 16 : j.N;
         j.N = c1 - c0;
         j.c += c0;
+        if (j.bias) j.bias += c0;
         if (j.bp) j.bp += p0 * 16 * j.K;
         else j.b += c0 * j.csb;
     }

@@ -45,7 +45,8 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
                                                            const int64_t ak, int64_t kc,
                                                            const float *restrict a, const float *restrict b0,
                                                            const float *restrict b1, int64_t bs, float *restrict c,
-                                                           int64_t ldc, int nc, bool acc) {
+                                                           int64_t ldc, int nc, bool acc,
+                                                           const float *restrict bias) {
     enum { KU = 4 };
     const int ku = mr == 1 ? 4 : mr == 2 ? 2 : 1;
     VEC s[KU][MR][NP * NV];
@@ -81,7 +82,8 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
     if (nc == np * 16) {
         UNROLL for (int i = 0; i < mr; i++) UNROLL for (int v = 0; v < np * NV; v++) {
             float *p = c + i * ldc + v * W;
-            v_store(p, acc ? v_add(v_load(p), s[0][i][v]) : s[0][i][v]);
+            VEC y = acc ? v_add(v_load(p), s[0][i][v]) : s[0][i][v];
+            v_store(p, bias ? v_add(y, v_load(bias + v * W)) : y);
         }
     } else { /* a partial last panel: through a buffer */
         float t[NR];
@@ -93,23 +95,26 @@ static inline __attribute__((always_inline)) void ukr_body(const int mr, const i
                 for (int j = 0; j < nc; j++) p[j] += t[j];
             else
                 for (int j = 0; j < nc; j++) p[j] = t[j]; /* (a memcpy call costs more, for 4 floats) */
+            if (bias)
+                for (int j = 0; j < nc; j++) p[j] += bias[j];
         }
     }
 }
 
 typedef void (*ukr_fn)(int64_t kc, const float *a, const float *b0, const float *b1, int64_t bs, float *c,
-                       int64_t ldc, int nc, bool acc);
+                       int64_t ldc, int nc, bool acc, const float *bias);
 #define UKR(m, p)                                                                                           \
     static void KNAME(ukr_##m##_##p)(int64_t kc, const float *a, const float *b0, const float *b1, int64_t bs, \
-                                     float *c, int64_t ldc, int nc, bool acc) {                             \
-        ukr_body(m, p, 1, MR, kc, a, b0, b1, bs, c, ldc, nc, acc);                                          \
+                                     float *c, int64_t ldc, int nc, bool acc, const float *bias) {          \
+        ukr_body(m, p, 1, MR, kc, a, b0, b1, bs, c, ldc, nc, acc, bias);                                    \
     }                                                                                                       \
     static void KNAME(ukr_ip_##m##_##p)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0,     \
-                                        const float *b1, float *c, int64_t ldc, int nc, bool acc) {             \
-        ukr_body(m, p, ai, ak, kc, a, b0, b1, 16, c, ldc, nc, acc);                                         \
+                                        const float *b1, float *c, int64_t ldc, int nc, bool acc,               \
+                                        const float *bias) {                                                    \
+        ukr_body(m, p, ai, ak, kc, a, b0, b1, 16, c, ldc, nc, acc, bias);                                   \
     }
 typedef void (*ukr_ip_fn)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0, const float *b1,
-                          float *c, int64_t ldc, int nc, bool acc);
+                          float *c, int64_t ldc, int nc, bool acc, const float *bias);
 #if NP == 1
 #define UKR_ROW(m) UKR(m, 1)
 #define UKR_ENT(m) {KNAME(ukr_##m##_1)}
@@ -244,15 +249,19 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
     const int64_t M = j->M, N = j->N, K = j->K;
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
-        if (!j->acc)
-            for (int64_t i = 0; i < M; i++) memset(j->c + i * j->ldc, 0, (size_t)N * sizeof(float));
+        for (int64_t i = 0; i < M; i++) {
+            float *c = j->c + i * j->ldc;
+            if (!j->acc) memset(c, 0, (size_t)N * sizeof(float));
+            if (j->bias)
+                for (int64_t n = 0; n < N; n++) c[n] += j->bias[n];
+        }
         return;
     }
-    if (M == 1 && !j->bp && j->csb == 1) {
+    if (M == 1 && !j->bp && !j->bias && j->csb == 1) {
         KNAME(row_axpy)(j);
         return;
     }
-    if (M == 1 && !j->bp && j->rsb == 1 && j->csa == 1) {
+    if (M == 1 && !j->bp && !j->bias && j->rsb == 1 && j->csa == 1) {
         KNAME(row_dots)(j);
         return;
     }
@@ -300,13 +309,15 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                 const int nc = (int)(N - jr < NR ? N - jr : NR);
                 const int np = (nc + 15) / 16;
                 ukr_fn const *row = KNAME(ukr_tab)[0] + (np - 1);
+                /* the bias joins the sum of the last K block */
+                const float *bias = j->bias && pc + kc == K ? j->bias + jr : NULL;
                 if (a_in_place) {
                     const float *b0 = j->bp + (jr / 16) * 16 * K + pc * 16, *b1 = np > 1 ? b0 + 16 * K : b0;
                     const ukr_ip_fn *rowi = KNAME(ukr_ip_tab)[0] + (np - 1);
                     for (int t = 0; t < nt; t++)
                         rowi[(toff[t + 1] - toff[t] - 1) * NP](kc, A + (ic + toff[t]) * j->rsa + pc * j->csa, j->rsa,
                                                               j->csa, b0, b1, cb + toff[t] * j->ldc + jr, j->ldc, nc,
-                                                              acc);
+                                                              acc, bias);
                     continue;
                 }
                 if (b_in_place && (j->bp || nc == np * 16)) {
@@ -315,7 +326,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                     const int64_t bs = j->bp ? 16 : j->rsb;
                     for (int t = 0; t < nt; t++)
                         row[(toff[t + 1] - toff[t] - 1) * NP](kc, abuf + t * MR * kc, b0, b1, bs,
-                                                             cb + toff[t] * j->ldc + jr, j->ldc, nc, acc);
+                                                             cb + toff[t] * j->ldc + jr, j->ldc, nc, acc, bias);
                     continue;
                 }
                 for (int64_t kk = 0; kk < kc; kk += KC) {
@@ -324,7 +335,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                     for (int t = 0; t < nt; t++)
                         row[(toff[t + 1] - toff[t] - 1) * NP](kb, abuf + t * MR * kc + kk * MR, bbuf, bbuf + 16 * kb,
                                                              16, cb + toff[t] * j->ldc + jr, j->ldc, nc,
-                                                             acc || kk > 0);
+                                                             acc || kk > 0, kk + kb == kc ? bias : NULL);
                 }
             }
         }

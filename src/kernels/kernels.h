@@ -39,6 +39,7 @@ typedef struct rr_gemm_job {
     float *c;
     int64_t ldc;
     bool acc;              /* C += A @ B instead of C = A @ B */
+    const float *bias;     /* (N,) or NULL: C (+)= A @ B + bias, the bias added to the finished sum */
     bool rev;              /* visit column tiles last to first (same sums, same results): a
                             * recurrent step alternates it, so the B panels read last by one step
                             * are read first by the next while still in L2 (B about L2's size

@@ -453,9 +453,9 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     const float *bias = pk->bias;
     const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
-    rr_sgemm_packed(T * B, GH, I, io->X, I, pk->w, w->xw, GH, false, r->k, pool);
-    for (int64_t row = 0; row < T * B; row++)
-        for (int64_t n = 0; n < GH; n++) w->xw[row * GH + n] += bias[n];
+    rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
+                      .ldc = GH, .bias = bias};
+    rr_gemm_run(r->k, pool, &xj);
     const bool carried = state && state->valid;
     for (int64_t b = 0; b < B; b++) {
         float *h = w->h + b * H, *cs = w->c + b * H;
