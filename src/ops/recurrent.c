@@ -469,28 +469,36 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
         if (io->c0) memcpy(cs, io->c0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *cs);
         else memset(cs, 0, (size_t)H * sizeof *cs);
     }
-    for (int64_t s = 0; s < T; s++) {
+    const bool all_rows = r->kind == RR_REC_RNN && !io->seq;
+    if (all_rows) {
+        /* RNN, every row active: the gates of all rows at once, each step's h (B, H) written
+         * straight into Y's slice when Y is (T, D, B, H), else into w->a and w->h in turn; the
+         * next step reads it where it is */
+        const int64_t n = B * H;
+        const float *hp = w->h;
+        for (int64_t s = 0; s < T; s++) {
+            const int64_t t = r->reverse[d] ? T - 1 - s : s;
+            float *dst = io->Y && r->layout == 0 ? io->Y + rr_rec_yoff(r, t, d, 0) : hp == w->a ? w->h : w->a;
+            step_gemm(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool);
+            if (r->layout == 0) {
+                add_clip(dst, w->xw + t * B * H, n, r->clip);
+            } else {
+                for (int64_t b = 0; b < B; b++)
+                    for (int64_t j = 0; j < H; j++) dst[b * H + j] += w->xw[(b * T + t) * H + j];
+                clip_span(dst, n, r->clip);
+            }
+            rr_act_apply(&r->act[d][0], r->k, dst, n);
+            if (io->Y && r->layout == 1)
+                for (int64_t b = 0; b < B; b++)
+                    memcpy(io->Y + rr_rec_yoff(r, t, d, b), dst + b * H, (size_t)H * sizeof *dst);
+            hp = dst;
+        }
+        if (hp != w->h) memcpy(w->h, hp, (size_t)n * sizeof *w->h);
+    }
+    for (int64_t s = 0; s < T && !all_rows; s++) {
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
         step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, s & 1, r, pool);
-        if (r->kind == RR_REC_RNN && !io->seq) {
-            /* every row active: the gates of all rows at once, A and h being (B, H) */
-            const int64_t n = B * H;
-            if (r->layout == 0) {
-                add_clip(w->a, w->xw + t * B * H, n, r->clip);
-            } else {
-                for (int64_t b = 0; b < B; b++)
-                    for (int64_t j = 0; j < H; j++) w->a[b * H + j] += w->xw[(b * T + t) * H + j];
-                clip_span(w->a, n, r->clip);
-            }
-            rr_act_apply(&r->act[d][0], r->k, w->a, n);
-            memcpy(w->h, w->a, (size_t)n * sizeof *w->h);
-            if (io->Y && r->layout == 0) memcpy(io->Y + rr_rec_yoff(r, t, d, 0), w->h, (size_t)n * sizeof *w->h);
-            else if (io->Y)
-                for (int64_t b = 0; b < B; b++)
-                    memcpy(io->Y + rr_rec_yoff(r, t, d, b), w->h + b * H, (size_t)H * sizeof *w->h);
-            continue;
-        }
         if (two) {
             /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
             for (int64_t b = 0; b < B; b++) {
