@@ -1,5 +1,6 @@
-/* Gemm and MatMul (float and double). A constant float B of Gemm is packed at plan time into
- * row-major (K, N), so the run reads it contiguously whatever transB says. */
+/* Gemm and MatMul (float and double). A constant float B (Gemm's, or MatMul's without batch
+ * dims) is packed at plan time into the kernels' panel layout (rr_sgemm_pack_b), whatever transB
+ * says; products run on the session's kernels and thread pool. */
 #include <string.h>
 
 #include "../kernels/kernels.h"
@@ -11,9 +12,24 @@ typedef struct gemm_params {
     int64_t M, N, K;
     float alpha, beta;
     bool ta, tb;
-    const float *packed_b;      /* (K, N) row-major copy of a constant float B, or NULL */
+    const float *packed_b;      /* a constant float B' (K, N) packed for rr_sgemm_packed, or NULL */
     int64_t c_rs, c_cs;         /* C's element strides over (M, N): 0 along broadcast dims */
 } gemm_params;
+
+/* B' (K, N) with element (k, j) at b[k*rsb + j*csb], packed into the plan's pool */
+static const float *pack_const_b(rr_ctx *c, const float *b, int64_t K, int64_t N, int64_t rsb, int64_t csb) {
+    float *pb = rr_pool_alloc(c->pool, rr_sgemm_pack_size(K, N));
+    if (pb) rr_sgemm_pack_b(K, N, b, rsb, csb, pb);
+    return pb;
+}
+
+/* Y (M, N) = A (M, K; strides rsa, csa) @ B' (+ bias row): packed B when there is one */
+static void run_sgemm(const rr_ctx *c, int64_t M, int64_t N, int64_t K, const float *a, int64_t rsa, int64_t csa,
+                      const float *packed, const float *b, int64_t rsb, int64_t csb, float *y, const float *bias) {
+    rr_gemm_job j = {.M = M, .N = N, .K = K, .a = a, .rsa = rsa, .csa = csa, .bp = packed, .b = b, .rsb = rsb,
+                     .csb = csb, .c = y, .ldc = N, .bias = bias};
+    rr_gemm_run(rr_kernels_select(), c->threads, &j);
+}
 
 int rr_infer_gemm(rr_ctx *c) {
     const rr_tensor *A = rr_in(c, 0), *B = rr_in(c, 1), *C = rr_in(c, 2);
@@ -55,12 +71,8 @@ int rr_infer_gemm(rr_ctx *c) {
         p->c_cs = cn == 1 ? 0 : 1;
     }
     if (A->dtype == RR_FLOAT && B->data && p->N * p->K > 0) {
-        float *pb = rr_pool_alloc(c->pool, (size_t)(p->K * p->N) * sizeof(float));
-        if (!pb) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
-        const float *b = B->data;
-        for (int64_t k = 0; k < p->K; k++)
-            for (int64_t j = 0; j < p->N; j++) pb[k * p->N + j] = p->tb ? b[j * p->K + k] : b[k * p->N + j];
-        p->packed_b = pb;
+        p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1);
+        if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
     }
     c->params = p;
     int64_t dims[2] = {p->M, p->N};
@@ -77,10 +89,12 @@ int rr_run_gemm(const rr_ctx *c) {
     int64_t rsb = p->tb ? 1 : N, csb = p->tb ? K : 1;
     if (A->dtype == RR_FLOAT) {
         float *y = Y->data;
-        if (p->packed_b) rr_sgemm(M, N, K, A->data, rsa, csa, p->packed_b, N, 1, y, N, false);
-        else rr_sgemm(M, N, K, A->data, rsa, csa, B->data, rsb, csb, y, N, false);
         const float *cd = C ? C->data : NULL;
         float alpha = p->alpha, beta = p->beta;
+        /* the common head: Y = A @ B' + a bias row, the bias joining the product's sum */
+        const bool row_bias = cd && alpha == 1.0f && beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
+        run_sgemm(c, M, N, K, A->data, rsa, csa, p->packed_b, B->data, rsb, csb, y, row_bias ? cd : NULL);
+        if (row_bias || (!cd && alpha == 1.0f)) return RNNRUN_OK;
         for (int64_t i = 0; i < M; i++)
             for (int64_t j = 0; j < N; j++) {
                 float v = alpha * y[i * N + j];
@@ -109,6 +123,7 @@ typedef struct matmul_params {
     int64_t bdims[RR_MAX_RANK];
     int64_t bsa[RR_MAX_RANK], bsb[RR_MAX_RANK];  /* element strides of A and B per batch dim */
     int64_t batches;
+    const float *packed_b;           /* a constant float B without batch dims, packed; or NULL */
 } matmul_params;
 
 int rr_infer_matmul(rr_ctx *c) {
@@ -158,6 +173,11 @@ int rr_infer_matmul(rr_ctx *c) {
     if (ra >= 2) dims[r++] = p->M;
     if (rb >= 2) dims[r++] = p->N;
     if (r > RR_MAX_RANK) return rr_op_fail(c, RNNRUN_ERR_LIMIT, "result rank %d is above %d", r, RR_MAX_RANK);
+    p->packed_b = NULL;
+    if (A->dtype == RR_FLOAT && B->data && B->rank <= 2 && p->N * p->K > 0) {
+        p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->N, 1);
+        if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+    }
     c->params = p;
     return rr_set_out(c, 0, A->dtype, r, dims);
 }
@@ -176,15 +196,15 @@ int rr_run_matmul(const rr_ctx *c) {
     for (int d = 0; d < p->brank; d++) a_dense = a_dense && p->bsa[d] != 0;
     if (b_shared && a_dense) {
         int64_t rows = p->batches * M;
-        if (f32) rr_sgemm(rows, N, K, A->data, K, 1, B->data, N, 1, Y->data, N, false);
+        if (f32) run_sgemm(c, rows, N, K, A->data, K, 1, p->packed_b, B->data, N, 1, Y->data, NULL);
         else rr_dgemm(rows, N, K, A->data, K, 1, B->data, N, 1, Y->data, N, false);
         return RNNRUN_OK;
     }
     int64_t idx[RR_MAX_RANK] = {0}, oa = 0, ob = 0;
     for (int64_t b = 0; b < p->batches; b++) {
         if (f32)
-            rr_sgemm(M, N, K, (const float *)A->data + oa, K, 1, (const float *)B->data + ob, N, 1,
-                     (float *)Y->data + b * M * N, N, false);
+            run_sgemm(c, M, N, K, (const float *)A->data + oa, K, 1, p->packed_b, (const float *)B->data + ob, N, 1,
+                      (float *)Y->data + b * M * N, NULL);
         else
             rr_dgemm(M, N, K, (const double *)A->data + oa, K, 1, (const double *)B->data + ob, N, 1,
                      (double *)Y->data + b * M * N, N, false);
