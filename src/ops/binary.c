@@ -12,7 +12,25 @@ typedef void (*bin_kernel)(int64_t n, const void *a, int64_t sa, const void *b, 
 typedef struct bin_params {
     rr_bcast bc;
     bin_kernel fn;
+    int op;
+    bool rows_f32; /* float (R, L) OP a row (L,) either side, L short: one loop (see run_rows) */
 } bin_params;
+
+/* o (R, L) = a OP b where the full operand is (R, L) and the other a row (L,) repeated: the
+ * common bias Add after a MatMul, with rows too short for a call per row to pay */
+static void run_rows(const bin_params *p, const float *restrict a, const float *restrict b, float *restrict o) {
+    const int64_t R = p->bc.dims[0], L = p->bc.dims[1];
+    const bool a_row = p->bc.st[0][0] == 0;
+    for (int64_t r = 0; r < R; r++, o += L) {
+        const float *x = a_row ? a : a + r * L, *y = a_row ? b + r * L : b;
+        switch (p->op) {
+        case OP_ADD: for (int64_t i = 0; i < L; i++) o[i] = x[i] + y[i]; break;
+        case OP_SUB: for (int64_t i = 0; i < L; i++) o[i] = x[i] - y[i]; break;
+        case OP_MUL: for (int64_t i = 0; i < L; i++) o[i] = x[i] * y[i]; break;
+        default: for (int64_t i = 0; i < L; i++) o[i] = x[i] / y[i]; break;
+        }
+    }
+}
 
 /* o (n,) = a (n, stride sa) OP b (n, stride sb); strides are 0 or 1 in the fast cases. */
 #define BIN_KERNEL(name, T, EXPR)                                                                  \
@@ -91,6 +109,11 @@ int rr_infer_binary(rr_ctx *c) {
     const rr_tensor *ins[2] = {a, b};
     if (rr_broadcast(c, 2, ins, &rank, dims, &p->bc)) return c->err->status;
     p->fn = pick(a->dtype, op);
+    p->op = op;
+    const rr_bcast *bc = &p->bc;
+    p->rows_f32 = a->dtype == RR_FLOAT && bc->rank == 2 && bc->dims[1] <= 64 && bc->st[0][1] == 1 &&
+                  bc->st[1][1] == 1 &&
+                  ((bc->st[0][0] == bc->dims[1] && bc->st[1][0] == 0) || (bc->st[0][0] == 0 && bc->st[1][0] == bc->dims[1]));
     c->params = p;
     return rr_set_out(c, 0, a->dtype, rank, dims);
 }
@@ -111,6 +134,10 @@ static void walk_step(void *vctx, int64_t n, const int64_t *off, int64_t out_off
 int rr_run_binary(const rr_ctx *c) {
     const bin_params *p = c->params;
     const rr_tensor *y = rr_out(c, 0);
+    if (p->rows_f32) {
+        run_rows(p, rr_in(c, 0)->data, rr_in(c, 1)->data, y->data);
+        return RNNRUN_OK;
+    }
     walk_ctx w = {p, rr_in(c, 0)->data, rr_in(c, 1)->data, y->data, rr_dtype_size(y->dtype)};
     rr_bcast_walk(&p->bc, walk_step, &w);
     return RNNRUN_OK;
