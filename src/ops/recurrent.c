@@ -155,8 +155,26 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
     return total;
 }
 
+/* C (M,N) = A (M,K) @ B (K,N), B row-major and small (N*K <= RR_REC_SMALL): rows of B streamed
+ * into a local row of sums (contiguous, C written once); N is a constant where inlined below */
+static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int64_t N, int64_t K,
+                                                            const float *restrict A, const float *restrict Bm,
+                                                            float *restrict C, int64_t ldc) {
+    for (int64_t i = 0; i < M; i++) {
+        const float *restrict a = A + i * K;
+        float acc[RR_REC_SMALL];
+        for (int64_t n = 0; n < N; n++) acc[n] = 0.0f;
+        for (int64_t k = 0; k < K; k++) {
+            const float ak = a[k], *restrict b = Bm + k * N;
+            for (int64_t n = 0; n < N; n++) acc[n] += ak * b[n];
+        }
+        for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
+    }
+}
+
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
- * when there is one, else the packed kernels. */
+ * when there is one (N a compile-time constant for the common widths: the loops unroll into a
+ * few vector operations), else the packed kernels. */
 static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
                       float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
     if (!small) {
@@ -165,15 +183,12 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
         rr_gemm_run(r->k, pool, &j);
         return;
     }
-    for (int64_t i = 0; i < M; i++) {
-        const float *restrict a = A + i * K;
-        float *restrict c = C + i * ldc;
-        for (int64_t n = 0; n < N; n++) {
-            const float *restrict b = small + n;
-            float acc = 0.0f;
-            for (int64_t k = 0; k < K; k++) acc += a[k] * b[k * N];
-            c[n] = acc;
-        }
+    switch (N) {
+#define TINY_N(n) \
+    case n: tiny_gemm(M, n, K, A, small, C, ldc); break;
+    TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
+#undef TINY_N
+    default: tiny_gemm(M, N, K, A, small, C, ldc); break;
     }
 }
 
