@@ -109,6 +109,7 @@ typedef struct rec_pack {
     float *bias;     /* (G*H + H): bias added to XW per gate; then GRU's Rbh when linear_before_reset */
     float *rs, *rhs; /* small recurrent weights (H*G*H <= RR_REC_SMALL): R^T and Rh^T also plain
                         row-major, for the step's tiny products; NULL otherwise */
+    float *ws;       /* small W (I*G*H <= RR_REC_SMALL): W^T plain row-major (I, G*H); else NULL */
 } rec_pack;
 
 /* Recurrent weights up to this many floats take plain loops instead of the packed kernels: for
@@ -128,9 +129,9 @@ typedef struct rec_params {
 /* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
 static bool gru2(const rr_rec *r) { return r->kind == RR_REC_GRU && !r->lbr; }
 
-#define PACK_PARTS 6
+#define PACK_PARTS 7
 
-/* Floats of each part of a rec_pack (w, r, rh, bias, rs, rhs), each a multiple of 16 (64 bytes). */
+/* Floats of each part of a rec_pack (w, r, rh, bias, rs, rhs, ws), each a multiple of 16 (64 bytes). */
 static int64_t pack_sizes(const rr_rec *r, int64_t sz[PACK_PARTS]) {
     const int64_t H = r->H, GH = r->G * H, N1 = gru2(r) ? 2 * H : GH;
     const bool small = H * GH <= RR_REC_SMALL;
@@ -140,6 +141,7 @@ static int64_t pack_sizes(const rr_rec *r, int64_t sz[PACK_PARTS]) {
     sz[3] = (GH + H + 15) / 16 * 16;
     sz[4] = small ? (H * N1 + 15) / 16 * 16 : 0;
     sz[5] = small && gru2(r) ? (H * H + 15) / 16 * 16 : 0;
+    sz[6] = r->I * GH <= RR_REC_SMALL ? (r->I * GH + 15) / 16 * 16 : 0;
     int64_t total = 0;
     for (int i = 0; i < PACK_PARTS; i++) total += sz[i];
     return total;
@@ -150,7 +152,7 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
     int64_t sz[PACK_PARTS], off[PACK_PARTS], n = 0;
     int64_t total = pack_sizes(r, sz);
     for (int i = 0; i < PACK_PARTS; i++) off[i] = n, n += sz[i];
-    float **part[PACK_PARTS] = {&pk->w, &pk->r, &pk->rh, &pk->bias, &pk->rs, &pk->rhs};
+    float **part[PACK_PARTS] = {&pk->w, &pk->r, &pk->rh, &pk->bias, &pk->rs, &pk->rhs, &pk->ws};
     for (int i = 0; i < PACK_PARTS; i++) *part[i] = sz[i] || i < 2 || i == 3 ? base + off[i] : NULL;
     return total;
 }
@@ -159,7 +161,8 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
  * into a local row of sums (contiguous, C written once); N is a constant where inlined below */
 static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int64_t N, int64_t K,
                                                             const float *restrict A, const float *restrict Bm,
-                                                            float *restrict C, int64_t ldc) {
+                                                            float *restrict C, int64_t ldc,
+                                                            const float *restrict bias) {
     for (int64_t i = 0; i < M; i++) {
         const float *restrict a = A + i * K;
         float acc[RR_REC_SMALL];
@@ -168,13 +171,27 @@ static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int
             const float ak = a[k], *restrict b = Bm + k * N;
             for (int64_t n = 0; n < N; n++) acc[n] += ak * b[n];
         }
-        for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
+        if (bias)
+            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n] + bias[n];
+        else
+            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
+    }
+}
+
+/* tiny_gemm with N a constant for the usual widths (the loops unroll into a few vector operations) */
+static void small_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *Bm, float *C, int64_t ldc,
+                       const float *bias) {
+    switch (N) {
+#define TINY_N(n) \
+    case n: tiny_gemm(M, n, K, A, Bm, C, ldc, bias); break;
+    TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
+#undef TINY_N
+    default: tiny_gemm(M, N, K, A, Bm, C, ldc, bias); break;
     }
 }
 
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
- * when there is one (N a compile-time constant for the common widths: the loops unroll into a
- * few vector operations), else the packed kernels. */
+ * when there is one, else the packed kernels. */
 static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
                       float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
     if (!small) {
@@ -183,13 +200,7 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
         rr_gemm_run(r->k, pool, &j);
         return;
     }
-    switch (N) {
-#define TINY_N(n) \
-    case n: tiny_gemm(M, n, K, A, small, C, ldc); break;
-    TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
-#undef TINY_N
-    default: tiny_gemm(M, N, K, A, small, C, ldc); break;
-    }
+    small_gemm(M, N, K, A, small, C, ldc, NULL);
 }
 
 /* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
@@ -235,6 +246,8 @@ static void pack_dir(const rr_rec *r, const float *W, const float *R, const floa
         for (int64_t n = 0; n < N1; n++) pk->rs[k * N1 + n] = Rd[n * H + k];
     for (int64_t k = 0; pk->rhs && k < H; k++)
         for (int64_t n = 0; n < H; n++) pk->rhs[k * H + n] = Rd[(2 * H + n) * H + k];
+    for (int64_t k = 0; pk->ws && k < I; k++)
+        for (int64_t n = 0; n < GH; n++) pk->ws[k * GH + n] = Wd[n * I + k];
     const float *Wb = Bias ? Bias + d * 2 * GH : NULL, *Rb = Wb ? Wb + GH : NULL;
     float *bias = pk->bias;
     for (int64_t n = 0; n < GH; n++) {
@@ -468,9 +481,13 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     const float *bias = pk->bias;
     const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
-    rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
-                      .ldc = GH, .bias = bias};
-    rr_gemm_run(r->k, pool, &xj);
+    if (pk->ws) {
+        small_gemm(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias);
+    } else {
+        rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
+                          .ldc = GH, .bias = bias};
+        rr_gemm_run(r->k, pool, &xj);
+    }
     const bool carried = state && state->valid;
     for (int64_t b = 0; b < B; b++) {
         float *h = w->h + b * H, *cs = w->c + b * H;
