@@ -121,6 +121,38 @@ void rr_sgemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t ld
     rr_gemm_run(k, pool, &j);
 }
 
+/* C (M,N) = A (M,K) @ B (K,N), B row-major and small (N*K <= RR_SGEMM_SMALL): rows of B streamed
+ * into a local row of sums (contiguous, C written once); N is a constant where inlined below */
+static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int64_t N, int64_t K,
+                                                            const float *restrict A, const float *restrict Bm,
+                                                            float *restrict C, int64_t ldc,
+                                                            const float *restrict bias) {
+    for (int64_t i = 0; i < M; i++) {
+        const float *restrict a = A + i * K;
+        float acc[RR_SGEMM_SMALL];
+        for (int64_t n = 0; n < N; n++) acc[n] = 0.0f;
+        for (int64_t k = 0; k < K; k++) {
+            const float ak = a[k], *restrict b = Bm + k * N;
+            for (int64_t n = 0; n < N; n++) acc[n] += ak * b[n];
+        }
+        if (bias)
+            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n] + bias[n];
+        else
+            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
+    }
+}
+
+void rr_sgemm_small(int64_t M, int64_t N, int64_t K, const float *A, const float *Bm, float *C, int64_t ldc,
+                       const float *bias) {
+    switch (N) {
+#define TINY_N(n) \
+    case n: tiny_gemm(M, n, K, A, Bm, C, ldc, bias); break;
+    TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
+#undef TINY_N
+    default: tiny_gemm(M, N, K, A, Bm, C, ldc, bias); break;
+    }
+}
+
 void rr_vtanh(float *y, const float *x, int64_t n) { rr_kernels_select()->vtanh(y, x, n); }
 void rr_vsigmoid(float *y, const float *x, int64_t n) { rr_kernels_select()->vsigmoid(y, x, n); }
 

@@ -13,6 +13,7 @@ typedef struct gemm_params {
     float alpha, beta;
     bool ta, tb;
     const float *packed_b;      /* a constant float B' (K, N) packed for rr_sgemm_packed, or NULL */
+    const float *small_b;       /* the same plain row-major when it is tiny (rr_sgemm_small), or NULL */
     int64_t c_rs, c_cs;         /* C's element strides over (M, N): 0 along broadcast dims */
 } gemm_params;
 
@@ -21,6 +22,18 @@ static const float *pack_const_b(rr_ctx *c, const float *b, int64_t K, int64_t N
     float *pb = rr_pool_alloc(c->pool, rr_sgemm_pack_size(K, N));
     if (pb) rr_sgemm_pack_b(K, N, b, rsb, csb, pb);
     return pb;
+}
+
+/* B' (K, N) plain row-major into the plan's pool when tiny (K*N <= RR_SGEMM_SMALL), else NULL */
+static int small_const_b(rr_ctx *c, const float *b, int64_t K, int64_t N, int64_t rsb, int64_t csb, const float **out) {
+    *out = NULL;
+    if (K * N > RR_SGEMM_SMALL) return RNNRUN_OK;
+    float *sb = rr_pool_alloc(c->pool, (size_t)(K * N) * sizeof(float));
+    if (!sb) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t n = 0; n < N; n++) sb[k * N + n] = b[k * rsb + n * csb];
+    *out = sb;
+    return RNNRUN_OK;
 }
 
 /* Y (M, N) = A (M, K; strides rsa, csa) @ B' (+ bias row): packed B when there is one */
@@ -36,6 +49,7 @@ int rr_infer_gemm(rr_ctx *c) {
     const rr_node *n = c->node;
     gemm_params *p = rr_pool_alloc(c->pool, sizeof *p);
     if (!p) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+    memset(p, 0, sizeof *p);
     int64_t ta, tb;
     if (rr_attr_float(n, "alpha", 1.0f, &p->alpha, c->err) || rr_attr_float(n, "beta", 1.0f, &p->beta, c->err) ||
         rr_attr_int(n, "transA", 0, &ta, c->err) || rr_attr_int(n, "transB", 0, &tb, c->err))
@@ -73,6 +87,8 @@ int rr_infer_gemm(rr_ctx *c) {
     if (A->dtype == RR_FLOAT && B->data && p->N * p->K > 0) {
         p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1);
         if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+        if (!p->ta && small_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1, &p->small_b))
+            return c->err->status;
     }
     c->params = p;
     int64_t dims[2] = {p->M, p->N};
@@ -93,7 +109,8 @@ int rr_run_gemm(const rr_ctx *c) {
         float alpha = p->alpha, beta = p->beta;
         /* the common head: Y = A @ B' + a bias row, the bias joining the product's sum */
         const bool row_bias = cd && alpha == 1.0f && beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
-        run_sgemm(c, M, N, K, A->data, rsa, csa, p->packed_b, B->data, rsb, csb, y, row_bias ? cd : NULL);
+        if (p->small_b) rr_sgemm_small(M, N, K, A->data, p->small_b, y, N, row_bias ? cd : NULL);
+        else run_sgemm(c, M, N, K, A->data, rsa, csa, p->packed_b, B->data, rsb, csb, y, row_bias ? cd : NULL);
         if (row_bias || (!cd && alpha == 1.0f)) return RNNRUN_OK;
         for (int64_t i = 0; i < M; i++)
             for (int64_t j = 0; j < N; j++) {
@@ -124,6 +141,7 @@ typedef struct matmul_params {
     int64_t bsa[RR_MAX_RANK], bsb[RR_MAX_RANK];  /* element strides of A and B per batch dim */
     int64_t batches;
     const float *packed_b;           /* a constant float B without batch dims, packed; or NULL */
+    const float *small_b;            /* the same plain row-major when tiny (rr_sgemm_small); or NULL */
 } matmul_params;
 
 int rr_infer_matmul(rr_ctx *c) {
@@ -174,9 +192,11 @@ int rr_infer_matmul(rr_ctx *c) {
     if (rb >= 2) dims[r++] = p->N;
     if (r > RR_MAX_RANK) return rr_op_fail(c, RNNRUN_ERR_LIMIT, "result rank %d is above %d", r, RR_MAX_RANK);
     p->packed_b = NULL;
+    p->small_b = NULL;
     if (A->dtype == RR_FLOAT && B->data && B->rank <= 2 && p->N * p->K > 0) {
         p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->N, 1);
         if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+        if (small_const_b(c, B->data, p->K, p->N, p->N, 1, &p->small_b)) return c->err->status;
     }
     c->params = p;
     return rr_set_out(c, 0, A->dtype, r, dims);
@@ -196,7 +216,8 @@ int rr_run_matmul(const rr_ctx *c) {
     for (int d = 0; d < p->brank; d++) a_dense = a_dense && p->bsa[d] != 0;
     if (b_shared && a_dense) {
         int64_t rows = p->batches * M;
-        if (f32) run_sgemm(c, rows, N, K, A->data, K, 1, p->packed_b, B->data, N, 1, Y->data, NULL);
+        if (f32 && p->small_b) rr_sgemm_small(rows, N, K, A->data, p->small_b, Y->data, N, NULL);
+        else if (f32) run_sgemm(c, rows, N, K, A->data, K, 1, p->packed_b, B->data, N, 1, Y->data, NULL);
         else rr_dgemm(rows, N, K, A->data, K, 1, B->data, N, 1, Y->data, N, false);
         return RNNRUN_OK;
     }

@@ -112,9 +112,9 @@ typedef struct rec_pack {
     float *ws;       /* small W (I*G*H <= RR_REC_SMALL): W^T plain row-major (I, G*H); else NULL */
 } rec_pack;
 
-/* Recurrent weights up to this many floats take plain loops instead of the packed kernels: for
- * tiny hidden sizes the per-call cost of a kernel outweighs the arithmetic. */
-#define RR_REC_SMALL 256
+/* Recurrent weights up to this many floats take plain loops (rr_sgemm_small) instead of the
+ * packed kernels: for tiny hidden sizes the per-call cost of a kernel outweighs the arithmetic. */
+#define RR_REC_SMALL RR_SGEMM_SMALL
 
 typedef struct rec_params {
     rr_rec r;
@@ -157,39 +157,6 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
     return total;
 }
 
-/* C (M,N) = A (M,K) @ B (K,N), B row-major and small (N*K <= RR_REC_SMALL): rows of B streamed
- * into a local row of sums (contiguous, C written once); N is a constant where inlined below */
-static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int64_t N, int64_t K,
-                                                            const float *restrict A, const float *restrict Bm,
-                                                            float *restrict C, int64_t ldc,
-                                                            const float *restrict bias) {
-    for (int64_t i = 0; i < M; i++) {
-        const float *restrict a = A + i * K;
-        float acc[RR_REC_SMALL];
-        for (int64_t n = 0; n < N; n++) acc[n] = 0.0f;
-        for (int64_t k = 0; k < K; k++) {
-            const float ak = a[k], *restrict b = Bm + k * N;
-            for (int64_t n = 0; n < N; n++) acc[n] += ak * b[n];
-        }
-        if (bias)
-            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n] + bias[n];
-        else
-            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
-    }
-}
-
-/* tiny_gemm with N a constant for the usual widths (the loops unroll into a few vector operations) */
-static void small_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *Bm, float *C, int64_t ldc,
-                       const float *bias) {
-    switch (N) {
-#define TINY_N(n) \
-    case n: tiny_gemm(M, n, K, A, Bm, C, ldc, bias); break;
-    TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
-#undef TINY_N
-    default: tiny_gemm(M, N, K, A, Bm, C, ldc, bias); break;
-    }
-}
-
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
  * when there is one, else the packed kernels. */
 static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
@@ -200,7 +167,7 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
         rr_gemm_run(r->k, pool, &j);
         return;
     }
-    small_gemm(M, N, K, A, small, C, ldc, NULL);
+    rr_sgemm_small(M, N, K, A, small, C, ldc, NULL);
 }
 
 /* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
@@ -482,7 +449,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
     if (pk->ws) {
-        small_gemm(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias);
+        rr_sgemm_small(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias);
     } else {
         rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
                           .ldc = GH, .bias = bias};
