@@ -189,11 +189,14 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
 #define PB_CHUNK0 ((size_t)64 << 10)
 #define PB_CHUNK_MAX ((size_t)4 << 20)
+#define PB_MAPPED ((size_t)128 << 10)      /* the default allocator's populated mmap blocks */
+#define PB_STEP ((size_t)16 << 10)
 
 typedef struct pb_arena {
     const rr_allocator *a;
     void *chunks;               /* linked through their first word; the second is their size */
     unsigned char *cur;         /* next free byte of the newest chunk */
+    unsigned char *ready;       /* its pages before this byte are in (rr_prefault) */
     size_t left;                /* bytes free there */
     size_t next;                /* size of the next chunk */
     unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
@@ -235,13 +238,22 @@ static void *pb_alloc(void *user, size_t size) {
         c[0] = pb->chunks;
         ((size_t *)c)[1] = bytes;
         pb->chunks = c;
-        pb->cur = (unsigned char *)c + PB_HDR;
+        pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
         if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
     pb->cur += need;
     pb->left -= need;
+    if (pb->cur > pb->ready) { /* a small chunk's pages come PB_STEP bytes at a time, page-aligned */
+        uintptr_t end = ((uintptr_t)pb->cur + PB_STEP) & ~(uintptr_t)4095;
+        size_t n = end - (uintptr_t)pb->ready < (size_t)(pb->cur - pb->ready) + pb->left
+                       ? end - (uintptr_t)pb->ready
+                       : (size_t)(pb->cur - pb->ready) + pb->left;
+        rr_prefault(pb->a, pb->ready, n);
+        pb->ready += n;
+    }
     return p;
 }
 
