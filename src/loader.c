@@ -223,6 +223,7 @@ static void *pb_alloc(void *user, size_t size) {
         }
         unsigned char *blk = rr_pool_block_new(pb->a, PB_HDR + size);
         if (!blk) return NULL;
+        if (PB_HDR + size < PB_MAPPED) rr_prefault(pb->a, blk, PB_HDR + size); /* it is written whole */
         pb_big_hdr *h = (pb_big_hdr *)blk;
         h->index = pb->n_big;
         h->size = PB_HDR + size;
