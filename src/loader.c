@@ -423,11 +423,20 @@ typedef struct name_map {
     uint64_t seed;
 } name_map;
 
-/* FNV-1a from a per-table seed, so a file cannot be made of names that all collide */
+/* Multiply-xor over 8 bytes at a time (FNV's prime and a rotation), then a finaliser, from a
+ * per-table seed, so a file cannot be made of names that all collide */
 static uint64_t hash_str(const char *s, uint64_t seed) {
-    uint64_t h = 1469598103934665603ull ^ seed;
-    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = (1469598103934665603ull ^ seed) + n, w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = ((h << 29 | h >> 35) ^ w) * 1099511628211ull;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = ((h << 29 | h >> 35) ^ w) * 1099511628211ull;
+    h = (h ^ h >> 33) * 0xff51afd7ed558ccdull; /* MurmurHash3's finaliser: every bit reaches the low ones */
+    return h ^ h >> 33;
 }
 
 static bool map_init(name_map *m, rr_pool *pool, size_t n) {
@@ -464,6 +473,12 @@ typedef struct loader {
     pb_arena *pb;      /* what the protobuf was unpacked into (its big blocks may be adopted) */
     name_map names;
     int cap_values;
+    struct {                /* the last op types looked up (a graph repeats a few) */
+        const char *type;   /* in the model's pool */
+        const rr_op *op;
+        bool known;
+    } seen[8];
+    int n_seen;
 } loader;
 
 static int add_value(loader *L, const char *name, rr_value_kind kind) {
@@ -617,9 +632,12 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     rnnrun_model *m = L->m;
     rr_pool *pool = &m->pool;
     rr_err *err = L->err;
+    const char *type = np->op_type ? np->op_type : "";
+    int seen = 0; /* op_type's entry in L->seen, or n_seen */
+    while (seen < L->n_seen && strcmp(L->seen[seen].type, type) != 0) seen++;
     n->name = rr_pool_strdup(pool, np->name ? np->name : "");
-    n->op_type = rr_pool_strdup(pool, np->op_type ? np->op_type : "");
-    n->domain = rr_pool_strdup(pool, is_default_domain(np->domain) ? "" : np->domain);
+    n->op_type = seen < L->n_seen ? L->seen[seen].type : rr_pool_strdup(pool, type);
+    n->domain = is_default_domain(np->domain) ? "" : rr_pool_strdup(pool, np->domain);
     if (!n->name || !n->op_type || !n->domain) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     n->index = proto_index;
     if (np->n_input > INT_MAX / 2 || np->n_output > INT_MAX / 2 || np->n_attribute > INT_MAX / 2)
@@ -655,7 +673,16 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         return node_fail(L, n, RNNRUN_ERR_MODEL, "the model imports no opset of the default ONNX domain");
     n->opset = m->opset;
     bool known = false;
-    n->op = rr_op_find(n->op_type, m->opset, &known);
+    if (seen < L->n_seen) {
+        n->op = L->seen[seen].op;
+        known = L->seen[seen].known;
+    } else {
+        n->op = rr_op_find(n->op_type, m->opset, &known);
+        seen = L->n_seen < 8 ? L->n_seen++ : proto_index % 8; /* every node has the model's opset */
+        L->seen[seen].type = n->op_type;
+        L->seen[seen].op = n->op;
+        L->seen[seen].known = known;
+    }
     if (!n->op) {
         if (known)
             return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED,
