@@ -241,7 +241,8 @@ static void *pb_alloc(void *user, size_t size) {
         pb->chunks = c;
         pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
-        if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        if (pb->next < PB_CHUNK0) pb->next = PB_CHUNK0;
+        else if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
         if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
@@ -287,10 +288,15 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-static void pb_init(pb_arena *pb, const rr_allocator *a) {
+/* expect: about what the small blocks will take (wire_scan's estimate) */
+static void pb_init(pb_arena *pb, const rr_allocator *a, size_t expect) {
     memset(pb, 0, sizeof *pb);
     pb->a = a;
-    pb->next = PB_CHUNK0;
+    /* a small model's blocks in one chunk no bigger than they need (wire_scan's estimate runs
+     * 5-10% short), a big one's from PB_CHUNK0 up: heap chunks, freed at the end, leave their
+     * pages in for the plan, where a chunk of 128 KiB or more would be mapped and unmapped */
+    size_t first = expect + expect / 8 + 2 * PB_BIG; /* > PB_HDR + the largest small block */
+    pb->next = first < PB_CHUNK0 ? first : PB_CHUNK0;
 }
 
 static void pb_release(pb_arena *pb) {
@@ -983,19 +989,23 @@ static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     return false;
 }
 
-static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
+static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err *err) {
     struct frame {
         const ProtobufCMessageDescriptor *desc;
         const uint8_t *end;
     } stack[RR_MAX_PROTO_DEPTH + 1];
     int depth = 0;
     uint64_t structs = 0, budget = (uint64_t)size * RR_PROTO_AMPLIFY + RR_PROTO_MARGIN;
+    uint64_t small = 0; /* what the strings, small byte fields and arrays may take in pb's chunks */
     stack[0].desc = &onnx__model_proto__descriptor;
     stack[0].end = data + size;
     const uint8_t *p = data;
     for (;;) {
         while (depth > 0 && p == stack[depth].end) depth--;
-        if (p == stack[depth].end) return RNNRUN_OK; /* depth 0: the whole buffer */
+        if (p == stack[depth].end) { /* depth 0: the whole buffer */
+            *unpacked = (size_t)(structs + small);
+            return RNNRUN_OK;
+        }
         size_t at = (size_t)(p - data);
         uint64_t key, len;
         if (!wire_varint(&p, stack[depth].end, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffff)
@@ -1036,6 +1046,7 @@ static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
                 stack[depth].desc = sub;
                 stack[depth].end = p + len;
             } else {
+                if (len < PB_BIG) small += ((len + 16) & ~(uint64_t)15) + sizeof(void *);
                 p += len;
             }
             break;
@@ -1051,9 +1062,10 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
-    if (wire_scan(data, size, err)) return err->status;
+    size_t unpacked = 0;
+    if (wire_scan(data, size, &unpacked, err)) return err->status;
     pb_arena pb;
-    pb_init(&pb, &rr_default_allocator);
+    pb_init(&pb, &rr_default_allocator, unpacked);
     ProtobufCAllocator pa = {pb_alloc, pb_free, &pb};
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa, size, data);
     if (!mp) {
