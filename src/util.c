@@ -226,7 +226,7 @@ void *rr_pool_alloc(rr_pool *p, size_t size) {
             p->head->next = c;
         } else {
             p->head = c;
-            p->used = p->cap = chunk_hdr() + need;
+            p->used = p->cap = p->ready = chunk_hdr() + need; /* full: small blocks start a chunk */
         }
         ptr = (char *)c + chunk_hdr();
         if (need < RR_MAP_MIN) rr_prefault(p->a, ptr, need); /* bigger ones come populated */
