@@ -77,6 +77,10 @@ typedef rnnrun_allocator rr_allocator;
 extern const rr_allocator rr_default_allocator;
 
 static inline void *rr_alloc(const rr_allocator *a, size_t size) { return a->alloc(a->user, size ? size : 1); }
+/* Fault in the pages of [p, p + n) that lie within it (the first one too) in one call, where a
+ * is the default allocator (or a copy of it) and the system can (Linux 5.14+): a first-touch fault costs several
+ * times a populated page. Does nothing else; the memory stays as it was. */
+void rr_prefault(const rr_allocator *a, void *p, size_t n);
 static inline void rr_free(const rr_allocator *a, void *p) {
     if (p) a->free(a->user, p);
 }
@@ -93,6 +97,7 @@ typedef struct rr_pool {
     rr_pool_chunk *head;
     size_t used;      /* bytes used in head */
     size_t cap;       /* bytes in head */
+    size_t ready;     /* head's bytes before this offset have their pages in (see rr_prefault) */
     size_t total;     /* bytes allocated from the system, for reports */
 } rr_pool;
 

@@ -189,11 +189,14 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
 #define PB_CHUNK0 ((size_t)64 << 10)
 #define PB_CHUNK_MAX ((size_t)4 << 20)
+#define PB_MAPPED ((size_t)128 << 10)      /* the default allocator's populated mmap blocks */
+#define PB_STEP ((size_t)16 << 10)
 
 typedef struct pb_arena {
     const rr_allocator *a;
     void *chunks;               /* linked through their first word; the second is their size */
     unsigned char *cur;         /* next free byte of the newest chunk */
+    unsigned char *ready;       /* its pages before this byte are in (rr_prefault) */
     size_t left;                /* bytes free there */
     size_t next;                /* size of the next chunk */
     unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
@@ -220,6 +223,7 @@ static void *pb_alloc(void *user, size_t size) {
         }
         unsigned char *blk = rr_pool_block_new(pb->a, PB_HDR + size);
         if (!blk) return NULL;
+        if (PB_HDR + size < PB_MAPPED) rr_prefault(pb->a, blk, PB_HDR + size); /* it is written whole */
         pb_big_hdr *h = (pb_big_hdr *)blk;
         h->index = pb->n_big;
         h->size = PB_HDR + size;
@@ -235,13 +239,23 @@ static void *pb_alloc(void *user, size_t size) {
         c[0] = pb->chunks;
         ((size_t *)c)[1] = bytes;
         pb->chunks = c;
-        pb->cur = (unsigned char *)c + PB_HDR;
+        pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
-        if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        if (pb->next < PB_CHUNK0) pb->next = PB_CHUNK0;
+        else if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
     pb->cur += need;
     pb->left -= need;
+    if (pb->cur > pb->ready) { /* a small chunk's pages come PB_STEP bytes at a time, page-aligned */
+        uintptr_t end = ((uintptr_t)pb->cur + PB_STEP) & ~(uintptr_t)4095;
+        size_t n = end - (uintptr_t)pb->ready < (size_t)(pb->cur - pb->ready) + pb->left
+                       ? end - (uintptr_t)pb->ready
+                       : (size_t)(pb->cur - pb->ready) + pb->left;
+        rr_prefault(pb->a, pb->ready, n);
+        pb->ready += n;
+    }
     return p;
 }
 
@@ -274,10 +288,15 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-static void pb_init(pb_arena *pb, const rr_allocator *a) {
+/* expect: about what the small blocks will take (wire_scan's estimate) */
+static void pb_init(pb_arena *pb, const rr_allocator *a, size_t expect) {
     memset(pb, 0, sizeof *pb);
     pb->a = a;
-    pb->next = PB_CHUNK0;
+    /* a small model's blocks in one chunk no bigger than they need (wire_scan's estimate runs
+     * 5-10% short), a big one's from PB_CHUNK0 up: heap chunks, freed at the end, leave their
+     * pages in for the plan, where a chunk of 128 KiB or more would be mapped and unmapped */
+    size_t first = expect + expect / 8 + 2 * PB_BIG; /* > PB_HDR + the largest small block */
+    pb->next = first < PB_CHUNK0 ? first : PB_CHUNK0;
 }
 
 static void pb_release(pb_arena *pb) {
@@ -410,11 +429,20 @@ typedef struct name_map {
     uint64_t seed;
 } name_map;
 
-/* FNV-1a from a per-table seed, so a file cannot be made of names that all collide */
+/* Multiply-xor over 8 bytes at a time (FNV's prime and a rotation), then a finaliser, from a
+ * per-table seed, so a file cannot be made of names that all collide */
 static uint64_t hash_str(const char *s, uint64_t seed) {
-    uint64_t h = 1469598103934665603ull ^ seed;
-    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = (1469598103934665603ull ^ seed) + n, w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = ((h << 29 | h >> 35) ^ w) * 1099511628211ull;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = ((h << 29 | h >> 35) ^ w) * 1099511628211ull;
+    h = (h ^ h >> 33) * 0xff51afd7ed558ccdull; /* MurmurHash3's finaliser: every bit reaches the low ones */
+    return h ^ h >> 33;
 }
 
 static bool map_init(name_map *m, rr_pool *pool, size_t n) {
@@ -451,6 +479,12 @@ typedef struct loader {
     pb_arena *pb;      /* what the protobuf was unpacked into (its big blocks may be adopted) */
     name_map names;
     int cap_values;
+    struct {                /* the last op types looked up (a graph repeats a few) */
+        const char *type;   /* in the model's pool */
+        const rr_op *op;
+        bool known;
+    } seen[8];
+    int n_seen;
 } loader;
 
 static int add_value(loader *L, const char *name, rr_value_kind kind) {
@@ -604,9 +638,12 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     rnnrun_model *m = L->m;
     rr_pool *pool = &m->pool;
     rr_err *err = L->err;
+    const char *type = np->op_type ? np->op_type : "";
+    int seen = 0; /* op_type's entry in L->seen, or n_seen */
+    while (seen < L->n_seen && strcmp(L->seen[seen].type, type) != 0) seen++;
     n->name = rr_pool_strdup(pool, np->name ? np->name : "");
-    n->op_type = rr_pool_strdup(pool, np->op_type ? np->op_type : "");
-    n->domain = rr_pool_strdup(pool, is_default_domain(np->domain) ? "" : np->domain);
+    n->op_type = seen < L->n_seen ? L->seen[seen].type : rr_pool_strdup(pool, type);
+    n->domain = is_default_domain(np->domain) ? "" : rr_pool_strdup(pool, np->domain);
     if (!n->name || !n->op_type || !n->domain) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     n->index = proto_index;
     if (np->n_input > INT_MAX / 2 || np->n_output > INT_MAX / 2 || np->n_attribute > INT_MAX / 2)
@@ -642,7 +679,16 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         return node_fail(L, n, RNNRUN_ERR_MODEL, "the model imports no opset of the default ONNX domain");
     n->opset = m->opset;
     bool known = false;
-    n->op = rr_op_find(n->op_type, m->opset, &known);
+    if (seen < L->n_seen) {
+        n->op = L->seen[seen].op;
+        known = L->seen[seen].known;
+    } else {
+        n->op = rr_op_find(n->op_type, m->opset, &known);
+        seen = L->n_seen < 8 ? L->n_seen++ : proto_index % 8; /* every node has the model's opset */
+        L->seen[seen].type = n->op_type;
+        L->seen[seen].op = n->op;
+        L->seen[seen].known = known;
+    }
     if (!n->op) {
         if (known)
             return node_fail(L, n, RNNRUN_ERR_UNSUPPORTED,
@@ -943,19 +989,23 @@ static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     return false;
 }
 
-static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
+static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err *err) {
     struct frame {
         const ProtobufCMessageDescriptor *desc;
         const uint8_t *end;
     } stack[RR_MAX_PROTO_DEPTH + 1];
     int depth = 0;
     uint64_t structs = 0, budget = (uint64_t)size * RR_PROTO_AMPLIFY + RR_PROTO_MARGIN;
+    uint64_t small = 0; /* what the strings, small byte fields and arrays may take in pb's chunks */
     stack[0].desc = &onnx__model_proto__descriptor;
     stack[0].end = data + size;
     const uint8_t *p = data;
     for (;;) {
         while (depth > 0 && p == stack[depth].end) depth--;
-        if (p == stack[depth].end) return RNNRUN_OK; /* depth 0: the whole buffer */
+        if (p == stack[depth].end) { /* depth 0: the whole buffer */
+            *unpacked = (size_t)(structs + small);
+            return RNNRUN_OK;
+        }
         size_t at = (size_t)(p - data);
         uint64_t key, len;
         if (!wire_varint(&p, stack[depth].end, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffff)
@@ -996,6 +1046,7 @@ static int wire_scan(const uint8_t *data, size_t size, rr_err *err) {
                 stack[depth].desc = sub;
                 stack[depth].end = p + len;
             } else {
+                if (len < PB_BIG) small += ((len + 16) & ~(uint64_t)15) + sizeof(void *);
                 p += len;
             }
             break;
@@ -1011,9 +1062,10 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
-    if (wire_scan(data, size, err)) return err->status;
+    size_t unpacked = 0;
+    if (wire_scan(data, size, &unpacked, err)) return err->status;
     pb_arena pb;
-    pb_init(&pb, &rr_default_allocator);
+    pb_init(&pb, &rr_default_allocator, unpacked);
     ProtobufCAllocator pa = {pb_alloc, pb_free, &pb};
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa, size, data);
     if (!mp) {

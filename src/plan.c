@@ -106,32 +106,32 @@ static int cmp_block(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_offset(const void *a, const void *b) {
-    const block *x = *(block *const *)a, *y = *(block *const *)b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
 /* Greedy by size: each block takes the lowest offset where it fits between the blocks already
- * placed whose lifetimes overlap its own. */
+ * placed whose lifetimes overlap its own. The placed blocks are kept in offset order (a block
+ * goes in behind those at its offset), so each is one pass over them: no sort per block. */
 static int layout(block *b, int n, rr_pool *tmp, size_t *total, rr_err *err) {
     qsort(b, (size_t)n, sizeof *b, cmp_block);
-    block **live = rr_pool_alloc(tmp, (size_t)(n + 1) * sizeof *live);
-    if (!live) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    block **placed = rr_pool_alloc(tmp, (size_t)(n + 1) * sizeof *placed);
+    if (!placed) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     size_t top = 0;
+    int np = 0;
     for (int i = 0; i < n; i++) {
-        int k = 0;
-        for (int j = 0; j < i; j++)
-            if (b[j].size && b[j].first <= b[i].last && b[i].first <= b[j].last) live[k++] = &b[j];
-        qsort(live, (size_t)k, sizeof *live, cmp_offset);
         size_t off = 0;
         size_t need = rr_align_up(b[i].size);
-        for (int j = 0; j < k; j++) {
-            if (live[j]->offset >= off + need) break;
-            size_t end = live[j]->offset + rr_align_up(live[j]->size);
+        int at = np; /* where b[i] goes in placed */
+        for (int j = 0; j < np; j++) {
+            const block *q = placed[j];
+            if (!q->size || q->first > b[i].last || b[i].first > q->last) continue;
+            if (q->offset >= off + need) break;
+            size_t end = q->offset + rr_align_up(q->size);
             if (end > off) off = end;
         }
         b[i].offset = off;
         if (off + need > top) top = off + need;
+        while (at > 0 && placed[at - 1]->offset > off) at--;
+        memmove(placed + at + 1, placed + at, (size_t)(np - at) * sizeof *placed);
+        placed[at] = &b[i];
+        np++;
     }
     *total = top;
     return RNNRUN_OK;

@@ -111,7 +111,9 @@ typedef struct rnnrun_session rnnrun_session; /* one stream of execution; one th
  * _MODEL, _UNSUPPORTED, _LIMIT (a tensor above 4 GiB, rank above RNNRUN_MAX_RANK), _NOMEM.
  * The caller owns the model and frees it with rnnrun_model_free. The file is not needed after the
  * call. Models are allocated with malloc (on Linux, blocks of 128 KiB or more with mmap). The file
- * is mapped while it loads, read where it cannot be mapped. Thread-safe (loads share nothing). */
+ * is mapped while it loads, read where it cannot be mapped: a file truncated by another process
+ * during the load can raise SIGBUS (read it and use rnnrun_model_load_buffer where files are
+ * rewritten in place). Thread-safe (loads share nothing). */
 RNNRUN_API int rnnrun_model_load_file(const char *path, rnnrun_model **out, char *err, size_t err_size);
 
 /* The same from bytes in memory (the bytes are not needed after the call). A model loaded this way

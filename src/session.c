@@ -267,6 +267,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
             rr_plan_free(p);
             return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", size);
         }
+        rr_prefault(&s->a, raw, p->arena_size + RR_ALIGN); /* the first run writes most of it */
         rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;
         s->arena = rr_align_ptr(raw);

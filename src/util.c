@@ -92,10 +92,10 @@ typedef struct std_hdr {
     size_t pad;
 } std_hdr;
 
-#ifdef __linux__
 /* 128 KiB: glibc's own mmap threshold. Smaller blocks (pool chunks of 64 KiB) are mostly touched
- * in part, where faulting in the pages used costs less than populating them all. */
+ * in part: pools fault in their pages a few at a time as they fill (rr_prefault). */
 #define RR_MAP_MIN ((size_t)128 << 10)
+#ifdef __linux__
 #define RR_HUGE_MIN ((size_t)2 << 20)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -153,6 +153,16 @@ static void std_free(void *user, void *p) {
 }
 const rr_allocator rr_default_allocator = {std_alloc, std_free, NULL};
 
+void rr_prefault(const rr_allocator *a, void *p, size_t n) {
+#ifdef __linux__
+    /* the page holding p is part of the block; the one holding p + n may not be: it is left out */
+    uintptr_t from = (uintptr_t)p & ~(uintptr_t)4095, to = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (a->alloc == std_alloc && to > from) (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+    (void)a, (void)p, (void)n;
+#endif
+}
+
 void *rr_calloc(const rr_allocator *a, size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return NULL;
     void *p = rr_alloc(a, n * size);
@@ -189,6 +199,7 @@ void rr_pool_free(rr_pool *p) {
  * the head chunk; a large one gets a chunk of its own, linked behind the head. */
 #define RR_POOL_CHUNK 65536
 #define RR_POOL_BIG 16384
+#define RR_POOL_STEP 16384
 
 static size_t chunk_hdr(void) { return rr_align_up(sizeof(rr_pool_chunk)); }
 
@@ -215,20 +226,27 @@ void *rr_pool_alloc(rr_pool *p, size_t size) {
             p->head->next = c;
         } else {
             p->head = c;
-            p->used = p->cap = chunk_hdr() + need;
+            p->used = p->cap = p->ready = chunk_hdr() + need; /* full: small blocks start a chunk */
         }
         ptr = (char *)c + chunk_hdr();
+        if (need < RR_MAP_MIN) rr_prefault(p->a, ptr, need); /* bigger ones come populated */
     } else {
         if (!p->head || p->cap - p->used < need) {
             rr_pool_chunk *c = chunk_new(p, RR_POOL_CHUNK);
             if (!c) return NULL;
             c->next = p->head;
             p->head = c;
-            p->used = chunk_hdr();
+            p->used = p->ready = chunk_hdr();
             p->cap = chunk_hdr() + RR_POOL_CHUNK;
         }
         ptr = (char *)p->head + p->used;
         p->used += need;
+        if (p->used > p->ready) { /* the head's pages come in RR_POOL_STEP bytes at a time */
+            uintptr_t head = (uintptr_t)p->head, end = (head + p->used + RR_POOL_STEP) & ~(uintptr_t)4095;
+            size_t to = end - head < p->cap ? end - head : p->cap;
+            rr_prefault(p->a, (char *)p->head + p->ready, to - p->ready);
+            p->ready = to;
+        }
     }
     memset(ptr, 0, need);
     return ptr;
@@ -259,7 +277,7 @@ void rr_pool_block_adopt(rr_pool *p, void *data, size_t size) {
         /* a full head: the next small block starts a chunk of its own */
         c->next = NULL;
         p->head = c;
-        p->used = p->cap = 0;
+        p->used = p->cap = p->ready = 0;
     }
 }
 
