@@ -155,6 +155,19 @@ def last_json(out):
     return json.loads(lines[-1])
 
 
+# CPU that every single-thread measurement runs on (None: not pinned); set from --pin in main().
+# One core for all three engines, the same in every run: on the VMs we measure on, the first core
+# also takes the machine's interrupts and runs small models about 30% slower than the second.
+PIN = None
+
+
+def pinned(cmd, threads):
+    """cmd under taskset on the PIN CPU for a single-thread measurement"""
+    if PIN is None or threads != 1 or not shutil.which("taskset"):
+        return cmd
+    return ["taskset", "-c", str(PIN)] + cmd
+
+
 def run_cmd(cmd, env=None, timeout=900):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     if p.returncode != 0:
@@ -182,9 +195,9 @@ def peak_rss_kib(cmd):
 def bench_rnnrun(rnnrun, d, inputs, threads, target_s, min_runs):
     """rnnrun --bench: a probe (--bench 1), then enough runs for target_s"""
     model = os.path.join(d, "model.onnx") if os.path.isdir(d) else d
-    probe = last_json(run_cmd([rnnrun, "--bench", "1", "--threads", str(threads), model] + inputs))
+    probe = last_json(run_cmd(pinned([rnnrun, "--bench", "1", "--threads", str(threads), model] + inputs, threads)))
     n = int(max(min_runs, min(100000, target_s * 1e6 / max(probe["run_us"]["median"], 1.0))))
-    return last_json(run_cmd([rnnrun, "--bench", str(n), "--threads", str(threads), model] + inputs))
+    return last_json(run_cmd(pinned([rnnrun, "--bench", str(n), "--threads", str(threads), model] + inputs, threads)))
 
 
 def max_abs_err(a, b):
@@ -204,9 +217,21 @@ def check_rnnrun(rnnrun, d, tmp):
 
 
 def bench_torch(c, d, threads, target_s, min_runs):
-    import numpy as np
     import torch
     torch.set_num_threads(threads)
+    affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if PIN is not None and threads == 1 and affinity is not None:
+        os.sched_setaffinity(0, {PIN})
+    try:
+        return torch_timings(c, d, threads, target_s, min_runs)
+    finally:
+        if affinity is not None:
+            os.sched_setaffinity(0, affinity)
+
+
+def torch_timings(c, d, threads, target_s, min_runs):
+    import numpy as np
+    import torch
     net = torch_net(c, d)
     x = torch.from_numpy(np.load(os.path.join(d, "input_0.npy")))
     t = []
@@ -237,8 +262,8 @@ def find_ort(node_path):
 
 def bench_ort(node_path, d, threads, target_s, min_runs):
     env = dict(os.environ, NODE_PATH=node_path)
-    out = run_cmd(["node", os.path.join(HERE, "ort_bench.js"), d, str(threads), str(target_s), str(min_runs),
-                   os.path.join(d, "identity.onnx")], env=env)
+    out = run_cmd(pinned(["node", os.path.join(HERE, "ort_bench.js"), d, str(threads), str(target_s), str(min_runs),
+                          os.path.join(d, "identity.onnx")], threads), env=env)
     return last_json(out)
 
 
@@ -308,7 +333,7 @@ def zoo_load_plan(rnnrun, tmp):
                         key=lambda f: int(re.search(r"input_(\d+)\.npy$", f).group(1)))
         row = {"case": os.path.basename(d)}
         try:
-            j = last_json(run_cmd([rnnrun, "--bench", "1", os.path.join(d, "model.onnx")] + inputs))
+            j = last_json(run_cmd(pinned([rnnrun, "--bench", "1", os.path.join(d, "model.onnx")] + inputs, 1)))
             row.update(load_us=j["load_us"], plan_us=j["plan_us"], run_us=j["run_us"]["median"])
         except Exception as e:  # noqa: BLE001
             row["error"] = str(e).splitlines()[-1][:160]
@@ -373,7 +398,9 @@ def report(R):
     L.append(f"Machine: {m.get('cpu')} ({m.get('simd', '')}), {m['cores']} cores, Linux {m['kernel']}; "
              f"load average at start {m['loadavg_start'][0]:.2f} / {m['loadavg_start'][1]:.2f} / "
              f"{m['loadavg_start'][2]:.2f} (1/5/15 min), at end {R['loadavg_end'][0]:.2f}; "
-             f"rnnrun {m.get('git', '?')}. Medians of single runs, about {R['target_s']} s per measurement.")
+             f"rnnrun {m.get('git', '?')}. Medians of single runs, about {R['target_s']} s per measurement; "
+             + (f"every 1-thread measurement (rnnrun, ONNX Runtime, PyTorch, models/ load) pinned to CPU {R['pin']} "
+                "(taskset), 2-thread ones free." if R.get("pin") is not None else "nothing pinned."))
     L.append("")
     L.append("| model | x | rnnrun 1T | rnnrun 2T | ORT 1T raw | ORT 1T -floor | ORT 2T raw | ORT 2T -floor "
              "| PyTorch 1T | PyTorch 2T | ORT-floor / rnnrun (1T) | rnnrun 2T speedup | rnnrun load | rnnrun plan "
@@ -509,6 +536,9 @@ def main():
     ap.add_argument("--no-sgemm", action="store_true", help="skip the sgemm rates")
     ap.add_argument("--no-zoo", action="store_true", help="skip the models/ load and plan times")
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
+    ap.add_argument("--pin", default="auto",
+                    help="CPU for every 1-thread measurement, the same for all engines: a number, 'none', or "
+                         "'auto' (the last CPU when there are several; default)")
     ap.add_argument("--atol", type=float, default=1e-3, help="max abs err against PyTorch (default 1e-3)")
     ap.add_argument("--dry-run", action="store_true", help="build and list the case folders, time nothing")
     ap.add_argument("--check", action="store_true",
@@ -518,6 +548,16 @@ def main():
     target = a.target or (0.3 if a.quick else 2.0)
     min_runs = 3 if a.quick else 5
     threads = [int(t) for t in a.threads.split(",") if t]
+    global PIN
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if a.pin == "none" or not shutil.which("taskset"):
+        PIN = None
+    elif a.pin == "auto":
+        PIN = cpus[-1] if len(cpus) > 1 else None
+    else:
+        PIN = int(a.pin)
+        if cpus and PIN not in cpus:
+            ap.error(f"--pin {PIN}: not one of this process's CPUs {cpus}")
     cases = CASES
     if a.cases:
         want = a.cases.split(",")
@@ -577,7 +617,7 @@ def main():
             log("ONNX Runtime skipped: onnxruntime-node not found (nor node). Install it once with\n"
                 "  mkdir -p /tmp/ort && cd /tmp/ort && npm init -y && npm install --ignore-scripts onnxruntime-node@1.30.0\n"
                 "then pass --node-path /tmp/ort/node_modules (or set NODE_PATH)")
-    R = {"quick": a.quick, "target_s": target, "machine": facts, "cases": [], "errors": []}
+    R = {"quick": a.quick, "target_s": target, "machine": facts, "cases": [], "errors": [], "pin": PIN}
     bad = False
     with tempfile.TemporaryDirectory(prefix="rnnrun-bench-") as tmp:
         for c in cases:
