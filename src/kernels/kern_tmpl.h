@@ -271,7 +271,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
     const bool b_in_place = j->bp || (j->csb == 1 && M <= MR);
     /* packed B and one row or one column tile: each element of A is read once, so read it in place
      * (same blocks and tiles as when packed: the same sums) */
-    const bool a_in_place = j->bp && (M == 1 || N <= NR);
+    const bool a_in_place = j->bp && (M <= MC || N <= NR);
     /* K block: packed B, small M: deep; strided B read in place: 64 rows, so that each block
      * reads whole rows of B across all tiles (short strides, few pages) */
     const int64_t kcap = M > MR ? (b_in_place ? KC : KC / 2) : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
