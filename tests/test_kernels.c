@@ -265,6 +265,23 @@ START_TEST(threads_use_the_allocator) {
 END_TEST
 
 /* threaded products equal the single-threaded ones bit for bit (columns and rows splits) */
+/* post callback of the test below: copies its part of C, final by then, and counts each cell */
+typedef struct post_rec {
+    const float *c;
+    float *copy;
+    int *count;
+    int64_t ldc;
+} post_rec;
+
+static void post_copy(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    post_rec *p = ctx;
+    for (int64_t i = r0; i < r1; i++)
+        for (int64_t j = c0; j < c1; j++) {
+            p->copy[i * p->ldc + j] = p->c[i * p->ldc + j];
+            __atomic_fetch_add(&p->count[i * p->ldc + j], 1, __ATOMIC_RELAXED);
+        }
+}
+
 START_TEST(threads_gemm_equals_single) {
     const rr_kernels *ks[RR_KERN_COUNT];
     int nk = n_variants(ks);
@@ -299,6 +316,19 @@ START_TEST(threads_gemm_equals_single) {
                 rr_gemm_run(ks[v], NULL, &j1);
                 rr_gemm_run(ks[v], p, &j2);
                 ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0, "%s bias %d threads", ks[v]->name, n);
+                /* a post callback sees every cell exactly once, already final */
+                float *copy = calloc((size_t)(M * N), sizeof(float));
+                int *count = calloc((size_t)(M * N), sizeof(int));
+                ck_assert(copy && count);
+                post_rec pr = {.c = C2, .copy = copy, .count = count, .ldc = N};
+                j2.post = post_copy;
+                j2.post_ctx = &pr;
+                rr_gemm_run(ks[v], p, &j2);
+                ck_assert_msg(memcmp(copy, C1, sizeof(float) * (size_t)(M * N)) == 0, "%s post %d threads", ks[v]->name, n);
+                for (int64_t q = 0; q < M * N; q++)
+                    if (count[q] != 1) ck_abort_msg("%s post %d threads: cell %lld seen %d times", ks[v]->name, n, (long long)q, count[q]);
+                free(copy);
+                free(count);
             }
             free(A);
             free(B);

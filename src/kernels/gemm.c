@@ -80,7 +80,13 @@ static void split_task(void *ctx, int64_t t) {
         if (j.bp) j.bp += p0 * 16 * j.K;
         else j.b += c0 * j.csb;
     }
-    if (j.M > 0 && j.N > 0) s->k->gemm(&j);
+    if (j.M > 0 && j.N > 0) {
+        s->k->gemm(&j);
+        if (j.post) {
+            const int64_t r0 = (j.c - s->j->c) / j.ldc, c0 = (j.c - s->j->c) % j.ldc;
+            j.post(j.post_ctx, r0, r0 + j.M, c0, c0 + j.N);
+        }
+    }
 }
 
 void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
@@ -90,6 +96,7 @@ void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
      * product of a small recurrent model: 1x1024x256 ran 3x slower on two threads) */
     if (T <= 1 || j->M * j->N * j->K < ((int64_t)1 << 20)) {
         k->gemm(j);
+        if (j->post) j->post(j->post_ctx, 0, j->M, 0, j->N);
         return;
     }
     int64_t panels = (j->N + 15) / 16;
@@ -98,8 +105,12 @@ void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
         if (j->M >= 2 * T * k->mc) s.by_rows = true;
         else if (panels < T) s.parts = panels;
     }
-    if (s.parts <= 1) k->gemm(j);
-    else rr_threads_run(pool, s.parts, split_task, &s);
+    if (s.parts <= 1) {
+        k->gemm(j);
+        if (j->post) j->post(j->post_ctx, 0, j->M, 0, j->N);
+    } else {
+        rr_threads_run(pool, s.parts, split_task, &s);
+    }
 }
 
 void rr_sgemm_ex(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa, const float *B,

@@ -40,6 +40,11 @@ typedef struct rr_gemm_job {
     int64_t ldc;
     bool acc;              /* C += A @ B instead of C = A @ B */
     const float *bias;     /* (N,) or NULL: C (+)= A @ B + bias, the bias added to the finished sum */
+    /* or NULL: called with the rows [r0, r1) and columns [c0, c1) of C once they are final, by
+     * the thread that computed them (rr_gemm_run; a split calls it once per part): elementwise
+     * work on C (a recurrent step's gates) then runs in parallel too */
+    void (*post)(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1);
+    void *post_ctx;
     bool rev;              /* visit column tiles last to first (same sums, same results): a
                             * recurrent step alternates it, so the B panels read last by one step
                             * are read first by the next while still in L2 (B about L2's size

@@ -159,15 +159,24 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
 
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
  * when there is one, else the packed kernels. */
-static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
-                      float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
+/* step_gemm, then post(ctx, r0, r1, c0, c1) over C's parts as they are final (on the threads
+ * that computed them) */
+static void step_gemm_post(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
+                           float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool,
+                           void (*post)(void *, int64_t, int64_t, int64_t, int64_t), void *ctx) {
     if (!small) {
         rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = packed, .c = C, .ldc = ldc,
-                         .rev = rev};
+                         .rev = rev, .post = post, .post_ctx = ctx};
         rr_gemm_run(r->k, pool, &j);
         return;
     }
     rr_sgemm_small(M, N, K, A, small, C, ldc, NULL);
+    if (post) post(ctx, 0, M, 0, N);
+}
+
+static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
+                      float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
+    step_gemm_post(M, N, K, A, packed, small, C, ldc, rev, r, pool, NULL, NULL);
 }
 
 /* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
@@ -442,6 +451,26 @@ static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const fl
     for (int64_t j = 0; j < H; j++) h[j] = go[j] * gc[j];
 }
 
+/* An RNN step's gates over part of A (B, H): rows [r0, r1), columns [c0, c1): a = act(clip(a + x)),
+ * x the step's XW rows (row stride xrs) */
+typedef struct rnn_gates {
+    const rr_rec *r;
+    int d;
+    float *dst;
+    const float *x;
+    int64_t xrs;
+} rnn_gates;
+
+static void rnn_gates_run(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    const rnn_gates *g = ctx;
+    const int64_t H = g->r->H;
+    for (int64_t b = r0; b < r1; b++) {
+        float *a = g->dst + b * H + c0;
+        add_clip(a, g->x + b * g->xrs + c0, c1 - c0, g->r->clip);
+        rr_act_apply(&g->r->act[g->d][0], g->r->k, a, c1 - c0);
+    }
+}
+
 /* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
  * rows start from it instead of initial_h / initial_c; the final state is written back. */
 static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack *pk, const rec_ws *w,
@@ -475,21 +504,17 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     if (all_rows) {
         /* RNN, every row active: the gates of all rows at once, each step's h (B, H) written
          * straight into Y's slice when Y is (T, D, B, H), else into w->a and w->h in turn; the
-         * next step reads it where it is */
+         * next step reads it where it is. The gates run on the threads of the product, each over
+         * the part of C it computed. */
         const int64_t n = B * H;
         const float *hp = w->h;
+        rnn_gates g = {.r = r, .d = d, .xrs = r->layout ? T * H : H};
         for (int64_t s = 0; s < T; s++) {
             const int64_t t = r->reverse[d] ? T - 1 - s : s;
             float *dst = io->Y && r->layout == 0 ? io->Y + rr_rec_yoff(r, t, d, 0) : hp == w->a ? w->h : w->a;
-            step_gemm(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool);
-            if (r->layout == 0) {
-                add_clip(dst, w->xw + t * B * H, n, r->clip);
-            } else {
-                for (int64_t b = 0; b < B; b++)
-                    for (int64_t j = 0; j < H; j++) dst[b * H + j] += w->xw[(b * T + t) * H + j];
-                clip_span(dst, n, r->clip);
-            }
-            rr_act_apply(&r->act[d][0], r->k, dst, n);
+            g.dst = dst;
+            g.x = r->layout ? w->xw + t * H : w->xw + t * B * H;
+            step_gemm_post(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool, rnn_gates_run, &g);
             if (io->Y && r->layout == 1)
                 for (int64_t b = 0; b < B; b++)
                     memcpy(io->Y + rr_rec_yoff(r, t, d, b), dst + b * H, (size_t)H * sizeof *dst);
