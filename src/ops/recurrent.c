@@ -464,6 +464,12 @@ typedef struct rnn_gates {
 static void rnn_gates_run(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     const rnn_gates *g = ctx;
     const int64_t H = g->r->H;
+    if (c0 == 0 && c1 == H && g->xrs == H) { /* whole rows, x contiguous too: one span */
+        float *a = g->dst + r0 * H;
+        add_clip(a, g->x + r0 * H, (r1 - r0) * H, g->r->clip);
+        rr_act_apply(&g->r->act[g->d][0], g->r->k, a, (r1 - r0) * H);
+        return;
+    }
     for (int64_t b = r0; b < r1; b++) {
         float *a = g->dst + b * H + c0;
         add_clip(a, g->x + b * g->xrs + c0, c1 - c0, g->r->clip);
