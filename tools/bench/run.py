@@ -156,8 +156,9 @@ def last_json(out):
 
 
 # CPU that every single-thread measurement runs on (None: not pinned); set from --pin in main().
-# One core for all three engines, the same in every run: on the VMs we measure on, the first core
-# also takes the machine's interrupts and runs small models about 30% slower than the second.
+# One core for all three engines: on the VMs we measure on, one core at a time runs small models
+# about 30% slower than the other (the host's interrupts and neighbours), and which one varies, so
+# 'auto' takes the one where a busy loop runs fastest at the start.
 PIN = None
 
 
@@ -166,6 +167,26 @@ def pinned(cmd, threads):
     if PIN is None or threads != 1 or not shutil.which("taskset"):
         return cmd
     return ["taskset", "-c", str(PIN)] + cmd
+
+
+def fastest_cpu(cpus):
+    """the CPU where a short busy loop runs fastest now (best of 5 on each): on the VMs we measure
+    on one core at a time is slowed by the host (interrupts, neighbours), and which one varies"""
+    keep = os.sched_getaffinity(0)
+    best = {}
+    try:
+        for c in cpus:
+            os.sched_setaffinity(0, {c})
+            t = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                sum(i * i for i in range(200000))
+                t.append(time.perf_counter() - t0)
+            best[c] = min(t)
+    finally:
+        os.sched_setaffinity(0, keep)
+    log("CPU speed (busy loop, ms): " + ", ".join(f"{c}: {best[c] * 1e3:.1f}" for c in cpus))
+    return min(cpus, key=lambda c: best[c])
 
 
 def run_cmd(cmd, env=None, timeout=900):
@@ -538,7 +559,7 @@ def main():
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     ap.add_argument("--pin", default="auto",
                     help="CPU for every 1-thread measurement, the same for all engines: a number, 'none', or "
-                         "'auto' (the last CPU when there are several; default)")
+                         "'auto' (the fastest by a short busy loop at the start, when there are several; default)")
     ap.add_argument("--atol", type=float, default=1e-3, help="max abs err against PyTorch (default 1e-3)")
     ap.add_argument("--dry-run", action="store_true", help="build and list the case folders, time nothing")
     ap.add_argument("--check", action="store_true",
@@ -553,7 +574,7 @@ def main():
     if a.pin == "none" or not shutil.which("taskset"):
         PIN = None
     elif a.pin == "auto":
-        PIN = cpus[-1] if len(cpus) > 1 else None
+        PIN = fastest_cpu(cpus) if len(cpus) > 1 else None
     else:
         PIN = int(a.pin)
         if cpus and PIN not in cpus:
