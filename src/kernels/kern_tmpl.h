@@ -265,6 +265,19 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         KNAME(row_dots)(j);
         return;
     }
+    if (M == 1 && j->bp && K <= ABUF / MR) {
+        /* one row against packed B in one K block (the per-step product of a batch of one): the
+         * driver below would do the same calls, after its block bookkeeping */
+        const int64_t ntiles = (N + NR - 1) / NR;
+        for (int64_t jt = 0; jt < ntiles; jt++) {
+            const int64_t jr = (j->rev ? ntiles - 1 - jt : jt) * NR;
+            const int nc = (int)(N - jr < NR ? N - jr : NR), np = (nc + 15) / 16;
+            const float *b0 = j->bp + (jr / 16) * 16 * K;
+            KNAME(ukr_ip_tab)[0][np - 1](K, j->a, j->rsa, j->csa, b0, np > 1 ? b0 + 16 * K : b0, j->c + jr, j->ldc,
+                                         nc, j->acc, j->bias ? j->bias + jr : NULL);
+        }
+        return;
+    }
     _Alignas(64) float abuf[ABUF];     /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
     _Alignas(64) float bbuf[KC * NR];  /* B tile packed here, KC rows at a time */
     const float *A = j->a;
