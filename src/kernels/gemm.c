@@ -137,7 +137,7 @@ void rr_sgemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t ld
 static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int64_t N, int64_t K,
                                                             const float *restrict A, const float *restrict Bm,
                                                             float *restrict C, int64_t ldc,
-                                                            const float *restrict bias) {
+                                                            const float *restrict bias, int64_t brs) {
     for (int64_t i = 0; i < M; i++) {
         const float *restrict a = A + i * K;
         float acc[RR_SGEMM_SMALL];
@@ -147,20 +147,20 @@ static inline __attribute__((always_inline)) void tiny_gemm(int64_t M, const int
             for (int64_t n = 0; n < N; n++) acc[n] += ak * b[n];
         }
         if (bias)
-            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n] + bias[n];
+            for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n] + bias[i * brs + n];
         else
             for (int64_t n = 0; n < N; n++) C[i * ldc + n] = acc[n];
     }
 }
 
 void rr_sgemm_small(int64_t M, int64_t N, int64_t K, const float *A, const float *Bm, float *C, int64_t ldc,
-                       const float *bias) {
+                       const float *bias, int64_t brs) {
     switch (N) {
 #define TINY_N(n) \
-    case n: tiny_gemm(M, n, K, A, Bm, C, ldc, bias); break;
+    case n: tiny_gemm(M, n, K, A, Bm, C, ldc, bias, brs); break;
     TINY_N(1) TINY_N(2) TINY_N(3) TINY_N(4) TINY_N(6) TINY_N(8) TINY_N(12) TINY_N(16) TINY_N(24) TINY_N(32)
 #undef TINY_N
-    default: tiny_gemm(M, N, K, A, Bm, C, ldc, bias); break;
+    default: tiny_gemm(M, N, K, A, Bm, C, ldc, bias, brs); break;
     }
 }
 

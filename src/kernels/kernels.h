@@ -103,12 +103,13 @@ void rr_sgemm_ex(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, i
 /* Run a job on k (NULL: selected) with pool (NULL: inline). */
 void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j);
 
-/* C (M,N) (=) A (M,K; rows contiguous) @ B (K,N; plain row-major) (+ bias (N,) or NULL) in plain
- * loops, for B of at most RR_SGEMM_SMALL floats, where a kernel call costs more than the sums
- * (N a compile-time constant for the usual widths). Summed in K order from zero, then + bias. */
+/* C (M,N) (=) A (M,K; rows contiguous) @ B (K,N; plain row-major) (+ bias, or NULL: row i of it
+ * at bias + i*brs, so brs = 0 adds one row to all) in plain loops, for B of at most RR_SGEMM_SMALL
+ * floats, where a kernel call costs more than the sums (N a compile-time constant for the usual
+ * widths). Summed in K order from zero, then + bias. */
 #define RR_SGEMM_SMALL 256
 void rr_sgemm_small(int64_t M, int64_t N, int64_t K, const float *A, const float *B, float *C, int64_t ldc,
-                    const float *bias);
+                    const float *bias, int64_t brs);
 
 /* y (n,) = tanh(x) / sigmoid(x) with the selected kernels; y may equal x. */
 void rr_vtanh(float *y, const float *x, int64_t n);

@@ -109,7 +109,7 @@ int rr_run_gemm(const rr_ctx *c) {
         float alpha = p->alpha, beta = p->beta;
         /* the common head: Y = A @ B' + a bias row, the bias joining the product's sum */
         const bool row_bias = cd && alpha == 1.0f && beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
-        if (p->small_b) rr_sgemm_small(M, N, K, A->data, p->small_b, y, N, row_bias ? cd : NULL);
+        if (p->small_b) rr_sgemm_small(M, N, K, A->data, p->small_b, y, N, row_bias ? cd : NULL, 0);
         else run_sgemm(c, M, N, K, A->data, rsa, csa, p->packed_b, B->data, rsb, csb, y, row_bias ? cd : NULL);
         if (row_bias || (!cd && alpha == 1.0f)) return RNNRUN_OK;
         for (int64_t i = 0; i < M; i++)
@@ -216,7 +216,7 @@ int rr_run_matmul(const rr_ctx *c) {
     for (int d = 0; d < p->brank; d++) a_dense = a_dense && p->bsa[d] != 0;
     if (b_shared && a_dense) {
         int64_t rows = p->batches * M;
-        if (f32 && p->small_b) rr_sgemm_small(rows, N, K, A->data, p->small_b, Y->data, N, NULL);
+        if (f32 && p->small_b) rr_sgemm_small(rows, N, K, A->data, p->small_b, Y->data, N, NULL, 0);
         else if (f32) run_sgemm(c, rows, N, K, A->data, K, 1, p->packed_b, B->data, N, 1, Y->data, NULL);
         else rr_dgemm(rows, N, K, A->data, K, 1, B->data, N, 1, Y->data, N, false);
         return RNNRUN_OK;

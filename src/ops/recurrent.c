@@ -170,7 +170,7 @@ static void step_gemm_post(int64_t M, int64_t N, int64_t K, const float *A, cons
         rr_gemm_run(r->k, pool, &j);
         return;
     }
-    rr_sgemm_small(M, N, K, A, small, C, ldc, NULL);
+    rr_sgemm_small(M, N, K, A, small, C, ldc, NULL, 0);
     if (post) post(ctx, 0, M, 0, N);
 }
 
@@ -459,14 +459,16 @@ typedef struct rnn_gates {
     float *dst;
     const float *x;
     int64_t xrs;
+    bool added; /* x is already in (the tiny product added it) */
 } rnn_gates;
 
 static void rnn_gates_run(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     const rnn_gates *g = ctx;
     const int64_t H = g->r->H;
-    if (c0 == 0 && c1 == H && g->xrs == H) { /* whole rows, x contiguous too: one span */
+    if (c0 == 0 && c1 == H && (g->xrs == H || g->added)) { /* whole rows, x contiguous too: one span */
         float *a = g->dst + r0 * H;
-        add_clip(a, g->x + r0 * H, (r1 - r0) * H, g->r->clip);
+        if (g->added) clip_span(a, (r1 - r0) * H, g->r->clip);
+        else add_clip(a, g->x + r0 * H, (r1 - r0) * H, g->r->clip);
         rr_act_apply(&g->r->act[g->d][0], g->r->k, a, (r1 - r0) * H);
         return;
     }
@@ -487,7 +489,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
     if (pk->ws) {
-        rr_sgemm_small(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias);
+        rr_sgemm_small(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias, 0);
     } else {
         rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
                           .ldc = GH, .bias = bias};
@@ -520,7 +522,13 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
             float *dst = io->Y && r->layout == 0 ? io->Y + rr_rec_yoff(r, t, d, 0) : hp == w->a ? w->h : w->a;
             g.dst = dst;
             g.x = r->layout ? w->xw + t * H : w->xw + t * B * H;
-            step_gemm_post(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool, rnn_gates_run, &g);
+            if (pk->rs) { /* tiny R: the product adds the step's XW as it stores */
+                g.added = true;
+                rr_sgemm_small(B, GH, H, hp, pk->rs, dst, GH, g.x, g.xrs);
+                rnn_gates_run(&g, 0, B, 0, GH);
+            } else {
+                step_gemm_post(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool, rnn_gates_run, &g);
+            }
             if (io->Y && r->layout == 1)
                 for (int64_t b = 0; b < B; b++)
                     memcpy(io->Y + rr_rec_yoff(r, t, d, b), dst + b * H, (size_t)H * sizeof *dst);
