@@ -33,25 +33,26 @@ const rr_kernels *rr_kernels_select(void) {
 
 size_t rr_sgemm_pack_size(int64_t K, int64_t N) {
     if (K <= 0 || N <= 0) return 0;
-    return (size_t)((N + 15) / 16) * 16 * (size_t)K * sizeof(float);
+    return (size_t)((N + RR_PANEL - 1) / RR_PANEL) * RR_PANEL * (size_t)K * sizeof(float);
 }
 
 void rr_sgemm_pack_b(int64_t K, int64_t N, const float *B, int64_t rsb, int64_t csb, float *packed) {
-    for (int64_t p = 0; p * 16 < N; p++) {
-        float *dst = packed + p * 16 * K;
-        int64_t w = N - p * 16 < 16 ? N - p * 16 : 16;
-        const float *src = B + p * 16 * csb;
+    enum { P = RR_PANEL };
+    for (int64_t p = 0; p * P < N; p++) {
+        float *dst = packed + p * P * K;
+        int64_t w = N - p * P < P ? N - p * P : P;
+        const float *src = B + p * P * csb;
         for (int64_t k = 0; k < K; k++) {
-            if (csb == 1) memcpy(dst + k * 16, src + k * rsb, (size_t)w * sizeof(float));
+            if (csb == 1) memcpy(dst + k * P, src + k * rsb, (size_t)w * sizeof(float));
             else
-                for (int64_t c = 0; c < w; c++) dst[k * 16 + c] = src[k * rsb + c * csb];
-            for (int64_t c = w; c < 16; c++) dst[k * 16 + c] = 0.0f;
+                for (int64_t c = 0; c < w; c++) dst[k * P + c] = src[k * rsb + c * csb];
+            for (int64_t c = w; c < P; c++) dst[k * P + c] = 0.0f;
         }
     }
 }
 
 /* ---- splitting a product over threads ----------------------------------------------------------
- * Columns in whole 16-column panels when there are at least two panels per thread, else rows. */
+ * Columns in whole RR_PANEL-column panels when there are at least two panels per thread, else rows. */
 typedef struct split {
     const rr_kernels *k;
     const rr_gemm_job *j;
@@ -71,13 +72,13 @@ static void split_task(void *ctx, int64_t t) {
         j.a += r0 * j.rsa;
         j.c += r0 * j.ldc;
     } else {
-        int64_t panels = (j.N + 15) / 16;
+        int64_t panels = (j.N + RR_PANEL - 1) / RR_PANEL;
         int64_t p0 = panels * t / s->parts, p1 = panels * (t + 1) / s->parts;
-        int64_t c0 = p0 * 16, c1 = p1 * 16 < j.N ? p1 * 16 : j.N;
+        int64_t c0 = p0 * RR_PANEL, c1 = p1 * RR_PANEL < j.N ? p1 * RR_PANEL : j.N;
         j.N = c1 - c0;
         j.c += c0;
         if (j.bias) j.bias += c0;
-        if (j.bp) j.bp += p0 * 16 * j.K;
+        if (j.bp) j.bp += p0 * RR_PANEL * j.K;
         else j.b += c0 * j.csb;
     }
     if (j.M > 0 && j.N > 0) {
@@ -99,7 +100,7 @@ void rr_gemm_run(const rr_kernels *k, rr_threads *pool, const rr_gemm_job *j) {
         if (j->post) j->post(j->post_ctx, 0, j->M, 0, j->N);
         return;
     }
-    int64_t panels = (j->N + 15) / 16;
+    int64_t panels = (j->N + RR_PANEL - 1) / RR_PANEL;
     split s = {.k = k, .j = j, .parts = T, .by_rows = false};
     if (panels < 2 * T) {
         if (j->M >= 2 * T * k->mc) s.by_rows = true;

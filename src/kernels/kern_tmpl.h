@@ -8,8 +8,7 @@
  *   v_ldexp_magic(p,t)     p * 2^n where t = n + RR_MAGIC in float (n an integer, |n| < 2^21)
  *   KNAME(x)               x with the variant's suffix
  *
- * Packed B: panels of 16 columns; panel p holds B[k][16p .. 16p+15] at bp[p*16*K + 16k ..], zero
- * past column N. Every variant reads the same packed layout.
+ * Packed B: panels of RR_PANEL (32) columns (kernels.h); every variant reads the same layout.
  */
 #include <string.h>
 
@@ -111,7 +110,7 @@ typedef void (*ukr_fn)(int64_t kc, const float *a, const float *b0, const float 
     static void KNAME(ukr_ip_##m##_##p)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0,     \
                                         const float *b1, float *c, int64_t ldc, int nc, bool acc,               \
                                         const float *bias) {                                                    \
-        ukr_body(m, p, ai, ak, kc, a, b0, b1, 16, c, ldc, nc, acc, bias);                                   \
+        ukr_body(m, p, ai, ak, kc, a, b0, b1, RR_PANEL, c, ldc, nc, acc, bias);                             \
     }
 typedef void (*ukr_ip_fn)(int64_t kc, const float *a, int64_t ai, int64_t ak, const float *b0, const float *b1,
                           float *c, int64_t ldc, int nc, bool acc, const float *bias);
@@ -161,6 +160,11 @@ static const ukr_ip_fn KNAME(ukr_ip_tab)[MR][NP] = {
  * saves); otherwise the tile is packed into a stack buffer, KC rows at a time. The K block is KC
  * deep, or for M <= MR and packed B as deep as the A buffer allows (1K-3K: fewer passes over C, and
  * B's panels stream without jumps, which matters when the product is memory-bound). */
+/* packed B's row pc, column jr (the start of a 16-column tile); the next 16 columns follow it */
+static inline const float *KNAME(bpanel)(const rr_gemm_job *j, int64_t jr, int64_t pc) {
+    return j->bp + (jr / RR_PANEL) * RR_PANEL * j->K + pc * RR_PANEL + jr % RR_PANEL;
+}
+
 static void KNAME(pack_tile)(float *restrict dst, const rr_gemm_job *j, int64_t k0, int64_t kc, int64_t c0, int nc) {
     for (int p = 0; p * 16 < nc; p++, dst += 16 * kc) {
         const int w = nc - 16 * p < 16 ? nc - 16 * p : 16;
@@ -272,8 +276,8 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         for (int64_t jt = 0; jt < ntiles; jt++) {
             const int64_t jr = (j->rev ? ntiles - 1 - jt : jt) * NR;
             const int nc = (int)(N - jr < NR ? N - jr : NR), np = (nc + 15) / 16;
-            const float *b0 = j->bp + (jr / 16) * 16 * K;
-            KNAME(ukr_ip_tab)[0][np - 1](K, j->a, j->rsa, j->csa, b0, np > 1 ? b0 + 16 * K : b0, j->c + jr, j->ldc,
+            const float *b0 = KNAME(bpanel)(j, jr, 0);
+            KNAME(ukr_ip_tab)[0][np - 1](K, j->a, j->rsa, j->csa, b0, b0 + 16, j->c + jr, j->ldc,
                                          nc, j->acc, j->bias ? j->bias + jr : NULL);
         }
         return;
@@ -325,7 +329,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                 /* the bias joins the sum of the last K block */
                 const float *bias = j->bias && pc + kc == K ? j->bias + jr : NULL;
                 if (a_in_place) {
-                    const float *b0 = j->bp + (jr / 16) * 16 * K + pc * 16, *b1 = np > 1 ? b0 + 16 * K : b0;
+                    const float *b0 = KNAME(bpanel)(j, jr, pc), *b1 = b0 + 16;
                     const ukr_ip_fn *rowi = KNAME(ukr_ip_tab)[0] + (np - 1);
                     for (int t = 0; t < nt; t++)
                         rowi[(toff[t + 1] - toff[t] - 1) * NP](kc, A + (ic + toff[t]) * j->rsa + pc * j->csa, j->rsa,
@@ -334,9 +338,8 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
                     continue;
                 }
                 if (b_in_place && (j->bp || nc == np * 16)) {
-                    const float *b0 = j->bp ? j->bp + (jr / 16) * 16 * K + pc * 16 : j->b + pc * j->rsb + jr;
-                    const float *b1 = j->bp ? b0 + 16 * K : b0 + 16;
-                    const int64_t bs = j->bp ? 16 : j->rsb;
+                    const float *b0 = j->bp ? KNAME(bpanel)(j, jr, pc) : j->b + pc * j->rsb + jr, *b1 = b0 + 16;
+                    const int64_t bs = j->bp ? RR_PANEL : j->rsb;
                     for (int t = 0; t < nt; t++)
                         row[(toff[t + 1] - toff[t] - 1) * NP](kc, abuf + t * MR * kc, b0, b1, bs,
                                                              cb + toff[t] * j->ldc + jr, j->ldc, nc, acc, bias);

@@ -35,7 +35,7 @@ typedef struct rr_gemm_job {
     int64_t rsa, csa;
     const float *b;        /* strided B, used when bp is NULL */
     int64_t rsb, csb;
-    const float *bp;       /* packed B: panels of 16 columns, each (K,16) row-major */
+    const float *bp;       /* packed B: panels of RR_PANEL columns, each (K,RR_PANEL) row-major */
     float *c;
     int64_t ldc;
     bool acc;              /* C += A @ B instead of C = A @ B */
@@ -87,8 +87,15 @@ void rr_threads_run(rr_threads *pool, int64_t n_tasks, rr_task_fn fn, void *ctx)
 
 /* ---- matrix products with a kernel table and an optional pool --------------------------------- */
 
-/* Bytes of B (K,N) packed for rr_sgemm_packed: ceil(N/16) panels of (K,16) floats, the last one
- * zero-padded. Pack constant weights once at plan time (64-byte aligned memory reads best). */
+/* Packed B: panels of RR_PANEL columns; panel q holds B[k][32q .. 32q+31] at bp[q*32*K + 32k ..],
+ * zero past column N. 32 columns (two 64-byte lines per row of K) make the widest register tile
+ * read one contiguous stream: a product of one row, bound by how fast B streams in from L2,
+ * runs about 1.2x faster than from two 16-column panels. Every variant reads this layout (the
+ * 16-column tiles of the narrower ones read half a row). */
+#define RR_PANEL 32
+/* Bytes of B (K,N) packed for rr_sgemm_packed: ceil(N/RR_PANEL) panels of (K,RR_PANEL) floats,
+ * the last one zero-padded. Pack constant weights once at plan time (64-byte aligned memory
+ * reads best). */
 size_t rr_sgemm_pack_size(int64_t K, int64_t N);
 /* Pack B (K,N), element (k,n) at B[k*rsb + n*csb] (any strides: row-major, transposed, ...). */
 void rr_sgemm_pack_b(int64_t K, int64_t N, const float *B, int64_t rsb, int64_t csb, float *packed);
