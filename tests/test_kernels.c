@@ -82,7 +82,7 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
         }
     float *Cp = malloc(sizeof(float) * (size_t)(M * ldc));
     ck_assert(Cp);
-    for (int path = 0; path < 4; path++) {
+    for (int path = 0; path < 5; path++) {
         memcpy(C, C0, sizeof(float) * (size_t)(M * ldc));
         if (path == 0) {
             rr_sgemm_ex(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, g.acc, k, pool);
@@ -99,6 +99,20 @@ static void check_gemm(const rr_kernels *k, rr_threads *pool, gcase g, uint64_t 
             rr_gemm_run(k, pool, &j);
             if (memcmp(C, Cp, sizeof(float) * (size_t)(M * ldc)) != 0)
                 ck_abort_msg("%s: %lldx%lldx%lld reversed tile order differs from the forward order", k->name,
+                             (long long)M, (long long)N, (long long)K);
+        } else if (path == 4) {
+            /* A packed into the job's scratch (more rows than an M block): the same blocks and
+             * tiles as read in place, so the very same sums, bit for bit */
+            if (g.a_t) continue;
+            float *ws = malloc(sizeof(float) * RR_GEMM_WS_FLOATS);
+            ck_assert(ws);
+            rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C, .ldc = ldc,
+                             .acc = g.acc, .ws = ws, .ws_floats = RR_GEMM_WS_FLOATS};
+            memcpy(C, C0, sizeof(float) * (size_t)(M * ldc));
+            rr_gemm_run(k, NULL, &j);
+            free(ws);
+            if (memcmp(C, Cp, sizeof(float) * (size_t)(M * ldc)) != 0)
+                ck_abort_msg("%s: %lldx%lldx%lld with A packed in the scratch differs from A read in place", k->name,
                              (long long)M, (long long)N, (long long)K);
         } else if (!g.a_t) {
             /* a bias joins the finished sum: exactly the packed result plus the bias */
@@ -186,7 +200,11 @@ START_TEST(gemm_real_values) {
                                {100, 200, 300, 0, 0, 1, 0}, {3, 1024, 64, 0, 1, 0, 0},
                                /* one row: the axpy and dot-product paths */
                                {1, 257, 513, 0, 1, 0, 0}, {1, 5, 3, 0, 1, 1, 0}, {1, 100, 1, 1, 1, 1, 0},
-                               {1, 1000, 37, 0, 0, 1, 0}};
+                               {1, 1000, 37, 0, 0, 1, 0},
+                               /* more rows than an M block (48), more than one column tile, K
+                               * across the 1024-deep blocks against packed B: A packed in the
+                               * scratch (path 4) */
+                               {49, 33, 1025, 0, 0, 0, 0}, {97, 65, 2100, 0, 1, 1, 0}, {130, 100, 17, 0, 0, 1, 0}};
     for (int c = 0; c < (int)(sizeof cs / sizeof cs[0]); c++)
         for (int v = 0; v < nk; v++) check_gemm(ks[v], NULL, cs[c], &rs);
 }
@@ -308,6 +326,15 @@ START_TEST(threads_gemm_equals_single) {
                 rr_sgemm_packed(M, N, K, A, K, P, C1, N, false, ks[v], NULL);
                 rr_sgemm_packed(M, N, K, A, K, P, C2, N, false, ks[v], p);
                 ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0, "%s packed %d threads", ks[v]->name, n);
+                /* A packed into each part's scratch: the same bits again */
+                const size_t wn = rr_gemm_ws_floats(M, n);
+                float *ws = malloc(sizeof(float) * (wn ? wn : 1));
+                ck_assert(ws);
+                rr_gemm_job jw = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C2, .ldc = N,
+                                  .ws = ws, .ws_floats = wn};
+                rr_gemm_run(ks[v], p, &jw);
+                free(ws);
+                ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0, "%s scratch %d threads", ks[v]->name, n);
                 /* with a bias (B itself as the bias row: any N floats) */
                 rr_gemm_job j1 = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = P, .c = C1, .ldc = N,
                                   .bias = B},

@@ -31,6 +31,10 @@ const rr_kernels *rr_kernels_select(void) {
     return &rr_kernels_generic;
 }
 
+size_t rr_gemm_ws_floats(int64_t M, int n_threads) {
+    return M > 48 ? (size_t)(n_threads > 1 ? n_threads : 1) * RR_GEMM_WS_FLOATS : 0;
+}
+
 size_t rr_sgemm_pack_size(int64_t K, int64_t N) {
     if (K <= 0 || N <= 0) return 0;
     return (size_t)((N + RR_PANEL - 1) / RR_PANEL) * RR_PANEL * (size_t)K * sizeof(float);
@@ -81,6 +85,9 @@ static void split_task(void *ctx, int64_t t) {
         if (j.bp) j.bp += p0 * RR_PANEL * j.K;
         else j.b += c0 * j.csb;
     }
+    const size_t ws0 = (size_t)t * RR_GEMM_WS_FLOATS;
+    j.ws = j.ws && j.ws_floats >= ws0 + RR_GEMM_WS_FLOATS ? j.ws + ws0 : NULL;
+    j.ws_floats = j.ws ? RR_GEMM_WS_FLOATS : 0;
     if (j.M > 0 && j.N > 0) {
         s->k->gemm(&j);
         if (j.post) {

@@ -18,6 +18,7 @@
 #define NR (16 * NP)       /* columns of the register tile */
 #define KC 256             /* depth of a block of K */
 #define MC 48              /* rows of A packed per block (a multiple of MR) */
+#define KDEEP (4 * KC)     /* depth of a block of K against packed B */
 #define RR_MAGIC 12582912.0f /* 1.5 * 2^23: x + RR_MAGIC rounds x to an integer in the low bits */
 /* tanh(x) = x + x^3 P(x^2) on |x| < 0.625: P fitted (iteratively reweighted least squares in
  * double, then rounded to float) for tanh's relative error, 2.7e-9 at most before rounding */
@@ -29,6 +30,7 @@
 #define RR_TANH_C6 2.142982092e-03f
 
 _Static_assert(MC % MR == 0, "MC must be a multiple of MR");
+_Static_assert(MC * KDEEP <= RR_GEMM_WS_FLOATS, "a packed A block must fit the job's scratch");
 
 #if defined(__clang__)
 #define UNROLL _Pragma("unroll")
@@ -269,7 +271,7 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         KNAME(row_dots)(j);
         return;
     }
-    if (M == 1 && j->bp && K <= ABUF / MR) {
+    if (M == 1 && j->bp && K <= KDEEP) {
         /* one row against packed B in one K block (the per-step product of a batch of one): the
          * driver below would do the same calls, after its block bookkeeping */
         const int64_t ntiles = (N + NR - 1) / NR;
@@ -282,16 +284,20 @@ static void KNAME(gemm)(const rr_gemm_job *j) {
         }
         return;
     }
-    _Alignas(64) float abuf[ABUF];     /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
-    _Alignas(64) float bbuf[KC * NR];  /* B tile packed here, KC rows at a time */
+    _Alignas(64) float abuf_stack[ABUF]; /* A block: panel r at abuf + r*MR*kc, element (i,k) at [k*MR + i] */
+    _Alignas(64) float bbuf[KC * NR];    /* B tile packed here, KC rows at a time */
     const float *A = j->a;
     const bool b_in_place = j->bp || (j->csb == 1 && M <= MR);
-    /* packed B and one row or one column tile: each element of A is read once, so read it in place
-     * (same blocks and tiles as when packed: the same sums) */
-    const bool a_in_place = j->bp && (M <= MC || N <= NR);
-    /* K block: packed B, small M: deep; strided B read in place: 64 rows, so that each block
-     * reads whole rows of B across all tiles (short strides, few pages) */
-    const int64_t kcap = M > MR ? (b_in_place ? KC : KC / 2) : j->bp ? ABUF / MR : b_in_place ? 64 : KC;
+    /* packed B: A is packed (for its reuse across the column tiles) into the job's scratch when it
+     * has one and more than one M block and column tile; else read in place: each element of one
+     * row or one column tile is read once anyway. Same blocks and tiles either way: the same sums */
+    const bool a_in_place = j->bp && (M <= MC || N <= NR || !j->ws || j->ws_floats < RR_GEMM_WS_FLOATS);
+    float *const abuf = j->bp && !a_in_place ? j->ws : abuf_stack;
+    /* K block: packed B: KDEEP whatever M (fewer passes over C; 1.1-1.2x on 64x4096x1024 and
+     * 2048x4096x1024 against KC), so that the sums do not depend on how the rows are split;
+     * strided B read in place, one row: 64 rows, so that each block reads whole rows of B across
+     * all tiles (short strides, few pages) */
+    const int64_t kcap = j->bp ? KDEEP : M > MR ? (b_in_place ? KC : KC / 2) : b_in_place ? 64 : KC;
     /* M block: B packed on the fly is packed once per M block, so make them twice as tall (and
      * the K blocks half as deep, for the same A buffer) */
     const int64_t mcap = M > MR && !b_in_place ? 2 * MC : MC;

@@ -45,6 +45,12 @@ typedef struct rr_gemm_job {
      * work on C (a recurrent step's gates) then runs in parallel too */
     void (*post)(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t c1);
     void *post_ctx;
+    float *ws;             /* NULL, or ws_floats floats of scratch: RR_GEMM_WS_FLOATS for each
+                            * part of a split (rr_gemm_ws_floats). Where B is packed and A has
+                            * more rows than an M block, A is then packed once per block instead
+                            * of read in place for every column tile (2048x4096x1024: 1.1x);
+                            * a part without room reads A in place (the same sums) */
+    size_t ws_floats;
     bool rev;              /* visit column tiles last to first (same sums, same results): a
                             * recurrent step alternates it, so the B panels read last by one step
                             * are read first by the next while still in L2 (B about L2's size
@@ -93,6 +99,11 @@ void rr_threads_run(rr_threads *pool, int64_t n_tasks, rr_task_fn fn, void *ctx)
  * runs about 1.2x faster than from two 16-column panels. Every variant reads this layout (the
  * 16-column tiles of the narrower ones read half a row). */
 #define RR_PANEL 32
+/* Floats of scratch (rr_gemm_job.ws) for one part of a product: an M block of A packed 1024 deep. */
+#define RR_GEMM_WS_FLOATS ((size_t)48 * 1024)
+/* Floats of scratch worth giving a product of M rows against packed B run by rr_gemm_run on
+ * n_threads: 0 where A is read in place anyway (M <= 48). */
+size_t rr_gemm_ws_floats(int64_t M, int n_threads);
 /* Bytes of B (K,N) packed for rr_sgemm_packed: ceil(N/RR_PANEL) panels of (K,RR_PANEL) floats,
  * the last one zero-padded. Pack constant weights once at plan time (64-byte aligned memory
  * reads best). */

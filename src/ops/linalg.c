@@ -36,11 +36,14 @@ static int small_const_b(rr_ctx *c, const float *b, int64_t K, int64_t N, int64_
     return RNNRUN_OK;
 }
 
+/* the workspace of a product of M rows against packed B: the kernels' scratch */
+static void set_gemm_ws(rr_ctx *c, int64_t M) { c->ws_size = rr_gemm_ws_floats(M, c->n_threads) * sizeof(float); }
+
 /* Y (M, N) = A (M, K; strides rsa, csa) @ B' (+ bias row): packed B when there is one */
 static void run_sgemm(const rr_ctx *c, int64_t M, int64_t N, int64_t K, const float *a, int64_t rsa, int64_t csa,
                       const float *packed, const float *b, int64_t rsb, int64_t csb, float *y, const float *bias) {
     rr_gemm_job j = {.M = M, .N = N, .K = K, .a = a, .rsa = rsa, .csa = csa, .bp = packed, .b = b, .rsb = rsb,
-                     .csb = csb, .c = y, .ldc = N, .bias = bias};
+                     .csb = csb, .c = y, .ldc = N, .bias = bias, .ws = c->ws, .ws_floats = c->ws_size / sizeof(float)};
     rr_gemm_run(rr_kernels_select(), c->threads, &j);
 }
 
@@ -89,6 +92,7 @@ int rr_infer_gemm(rr_ctx *c) {
         if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
         if (!p->ta && small_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1, &p->small_b))
             return c->err->status;
+        set_gemm_ws(c, p->M);
     }
     c->params = p;
     int64_t dims[2] = {p->M, p->N};
@@ -197,6 +201,7 @@ int rr_infer_matmul(rr_ctx *c) {
         p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->N, 1);
         if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
         if (small_const_b(c, B->data, p->K, p->N, p->N, 1, &p->small_b)) return c->err->status;
+        if (p->batches <= INT64_MAX / (p->M ? p->M : 1)) set_gemm_ws(c, p->batches * p->M);
     }
     c->params = p;
     return rr_set_out(c, 0, A->dtype, r, dims);

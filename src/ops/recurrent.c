@@ -124,6 +124,7 @@ typedef struct rec_params {
     bool par_dirs;   /* bidirectional on a pool of 2-3 threads: one direction per thread, each
                       * with its own workspace (no hand-off per step; with more threads each
                       * step's products are split instead) */
+    int64_t gs;      /* floats of scratch for the products (rr_gemm_job.ws), per direction's workspace */
 } rec_params;
 
 /* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
@@ -157,16 +158,25 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
     return total;
 }
 
+/* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
+ * A2 (B, H) | h (B, H) | c (B, H) | the products' scratch (gs floats) | when not packed at plan
+ * time: one rec_pack */
+typedef struct rec_ws {
+    float *xw, *a, *tmp, *a2, *h, *c, *gs;
+    int64_t gs_n;   /* floats at gs */
+    rec_pack pk;
+} rec_ws;
+
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
  * when there is one, else the packed kernels. */
 /* step_gemm, then post(ctx, r0, r1, c0, c1) over C's parts as they are final (on the threads
  * that computed them) */
 static void step_gemm_post(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
-                           float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool,
+                           float *C, int64_t ldc, bool rev, const rr_rec *r, const rec_ws *w, rr_threads *pool,
                            void (*post)(void *, int64_t, int64_t, int64_t, int64_t), void *ctx) {
     if (!small) {
         rr_gemm_job j = {.M = M, .N = N, .K = K, .a = A, .rsa = K, .csa = 1, .bp = packed, .c = C, .ldc = ldc,
-                         .rev = rev, .post = post, .post_ctx = ctx};
+                         .rev = rev, .post = post, .post_ctx = ctx, .ws = w->gs, .ws_floats = (size_t)w->gs_n};
         rr_gemm_run(r->k, pool, &j);
         return;
     }
@@ -175,25 +185,21 @@ static void step_gemm_post(int64_t M, int64_t N, int64_t K, const float *A, cons
 }
 
 static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
-                      float *C, int64_t ldc, bool rev, const rr_rec *r, rr_threads *pool) {
-    step_gemm_post(M, N, K, A, packed, small, C, ldc, rev, r, pool, NULL, NULL);
+                      float *C, int64_t ldc, bool rev, const rr_rec *r, const rec_ws *w, rr_threads *pool) {
+    step_gemm_post(M, N, K, A, packed, small, C, ldc, rev, r, w, pool, NULL, NULL);
 }
 
-/* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
- * A2 (B, H) | h (B, H) | c (B, H) | when not packed at plan time: one rec_pack */
-typedef struct rec_ws {
-    float *xw, *a, *tmp, *a2, *h, *c;
-    rec_pack pk;
-} rec_ws;
 
-static bool ws_layout(const rr_rec *r, bool packed, float *base, rec_ws *w, int64_t *total) {
-    int64_t GH = r->G * r->H, sizes[6], n = 0;
+static bool ws_layout(const rr_rec *r, bool packed, int64_t gs, float *base, rec_ws *w, int64_t *total) {
+    int64_t GH = r->G * r->H, sizes[7], n = 0;
     bool ok = rr_mul_ok(r->T, r->B, &sizes[0]) && rr_mul_ok(sizes[0], GH, &sizes[0]) &&
               rr_mul_ok(r->B, GH, &sizes[1]) && rr_mul_ok(r->B, r->H, &sizes[2]) && sizes[0] < INT64_MAX / 2;
     if (!ok) return false;
     sizes[3] = sizes[4] = sizes[5] = sizes[2];
-    float **slot[6] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c};
-    for (int i = 0; i < 6; i++) {
+    sizes[6] = gs;
+    w->gs_n = gs;
+    float **slot[7] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c, &w->gs};
+    for (int i = 0; i < 7; i++) {
         *slot[i] = base ? base + n : NULL;
         if (!rr_add_ok(n, (sizes[i] + 15) / 16 * 16, &n)) return false;
     }
@@ -363,14 +369,19 @@ static int infer_rec(rr_ctx *c, int kind) {
             pack_layout(r, base, &p->pk[d]);
             pack_dir(r, W->data, R->data, B ? B->data : NULL, d, &p->pk[d]);
         }
-    rec_ws w;
-    int64_t floats;
-    if (!ws_layout(r, p->packed, NULL, &w, &floats) || floats > INT64_MAX / 8)
-        return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
     /* (not for tiny nodes: under about 2^20 multiply-adds a direction, the hand-off to a thread
      * costs more than the direction: seed_mtm_b4 9 -> 15 us) */
     p->par_dirs = r->D == 2 && c->n_threads >= 2 && c->n_threads <= 3 &&
                   (double)r->T * (double)r->B * (double)(r->G * H) * (double)(r->I + H) >= (double)(1 << 20);
+    /* scratch for the input projection's rows (T*B: the most of any product here) on the
+     * threads that split it */
+    p->gs = r->T <= INT64_MAX / (r->B ? r->B : 1)
+                ? (int64_t)rr_gemm_ws_floats(r->T * r->B, p->par_dirs ? 1 : c->n_threads)
+                : 0;
+    rec_ws w;
+    int64_t floats;
+    if (!ws_layout(r, p->packed, p->gs, NULL, &w, &floats) || floats > INT64_MAX / 8)
+        return rr_op_fail(c, RNNRUN_ERR_LIMIT, "workspace size overflows");
     if (p->par_dirs) floats *= 2;
     c->ws_size = (size_t)floats * sizeof(float);
     c->params = p;
@@ -492,7 +503,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
         rr_sgemm_small(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias, 0);
     } else {
         rr_gemm_job xj = {.M = T * B, .N = GH, .K = I, .a = io->X, .rsa = I, .csa = 1, .bp = pk->w, .c = w->xw,
-                          .ldc = GH, .bias = bias};
+                          .ldc = GH, .bias = bias, .ws = w->gs, .ws_floats = (size_t)w->gs_n};
         rr_gemm_run(r->k, pool, &xj);
     }
     const bool carried = state && state->valid;
@@ -527,7 +538,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
                 rr_sgemm_small(B, GH, H, hp, pk->rs, dst, GH, g.x, g.xrs);
                 rnn_gates_run(&g, 0, B, 0, GH);
             } else {
-                step_gemm_post(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, pool, rnn_gates_run, &g);
+                step_gemm_post(B, GH, H, hp, pk->r, pk->rs, dst, GH, s & 1, r, w, pool, rnn_gates_run, &g);
             }
             if (io->Y && r->layout == 1)
                 for (int64_t b = 0; b < B; b++)
@@ -539,7 +550,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
     for (int64_t s = 0; s < T && !all_rows; s++) {
         const int64_t t = r->reverse[d] ? T - 1 - s : s;
         /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
-        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, s & 1, r, pool);
+        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, s & 1, r, w, pool);
         if (two) {
             /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
             for (int64_t b = 0; b < B; b++) {
@@ -553,7 +564,7 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
                 rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
                 for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
             }
-            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, s & 1, r, pool);
+            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, s & 1, r, w, pool);
         }
         for (int64_t b = 0; b < B; b++) {
             float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
@@ -635,9 +646,9 @@ static int run_rec(const rr_ctx *c) {
                           (long long)state->batch, (long long)r->B);
     dir_job job = {.p = p, .io = &io, .state = state, .pool = p->par_dirs ? NULL : c->threads};
     int64_t floats;
-    ws_layout(r, p->packed, c->ws, &job.w[0], &floats);
+    ws_layout(r, p->packed, p->gs, c->ws, &job.w[0], &floats);
     if (p->par_dirs) {
-        ws_layout(r, p->packed, (float *)c->ws + floats, &job.w[1], &floats);
+        ws_layout(r, p->packed, p->gs, (float *)c->ws + floats, &job.w[1], &floats);
         rr_threads_run(c->threads, 2, dir_task, &job);
     } else {
         for (int d = 0; d < r->D; d++) {

@@ -58,7 +58,8 @@ typedef struct gctx {
     rr_threads *pool;
     shape s;
     const float *a, *b, *bp;
-    float *c;
+    float *c, *ws;
+    size_t ws_floats;
     bool transposed_b;
 } gctx;
 
@@ -71,7 +72,9 @@ static void run_raw(void *p) {
 }
 static void run_packed(void *p) {
     gctx *g = p;
-    rr_sgemm_packed(g->s.M, g->s.N, g->s.K, g->a, g->s.K, g->bp, g->c, g->s.N, false, g->k, g->pool);
+    rr_gemm_job j = {.M = g->s.M, .N = g->s.N, .K = g->s.K, .a = g->a, .rsa = g->s.K, .csa = 1, .bp = g->bp,
+                     .c = g->c, .ldc = g->s.N, .ws = g->ws, .ws_floats = g->ws_floats};
+    rr_gemm_run(g->k, g->pool, &j);
 }
 
 typedef struct actx {
@@ -160,14 +163,16 @@ int main(int argc, char **argv) {
         return 1;
     }
     printf("sgemm GFLOP/s (median of %d), threads %d; raw = rr_sgemm on row-major B, rawT = on B stored "
-           "(N,K), packed = rr_sgemm_packed\n", reps, threads);
+           "(N,K), packed = on packed B with the scratch of an op (rr_gemm_ws_floats)\n", reps, threads);
     printf("%-18s %-8s %9s %9s %9s\n", "MxNxK", "kernels", "raw", "rawT", "packed");
     for (int si = 0; si < ns; si++) {
         shape s = shapes[si];
         float *a = malloc(sizeof(float) * (size_t)(s.M * s.K)), *b = malloc(sizeof(float) * (size_t)(s.K * s.N));
         float *c = malloc(sizeof(float) * (size_t)(s.M * s.N));
         float *bp = aligned_alloc(64, rr_align_up(rr_sgemm_pack_size(s.K, s.N)));
-        if (!a || !b || !c || !bp) return 1;
+        const size_t wn = rr_gemm_ws_floats(s.M, threads);
+        float *ws = malloc(sizeof(float) * (wn ? wn : 1));
+        if (!a || !b || !c || !bp || !ws) return 1;
         for (int64_t i = 0; i < s.M * s.K; i++) a[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
         for (int64_t i = 0; i < s.K * s.N; i++) b[i] = (float)((i * 104729) % 1000) / 1000.0f - 0.5f;
         rr_sgemm_pack_b(s.K, s.N, b, s.N, 1, bp);
@@ -175,7 +180,7 @@ int main(int argc, char **argv) {
         for (int v = RR_KERN_COUNT - 1; v >= 0; v--) {
             const rr_kernels *k = rr_kernels_get((rr_kernel_variant)v);
             if (!k || (only && strcmp(only, k->name) != 0)) continue;
-            gctx g = {.k = k, .pool = pool, .s = s, .a = a, .b = b, .bp = bp, .c = c};
+            gctx g = {.k = k, .pool = pool, .s = s, .a = a, .b = b, .bp = bp, .c = c, .ws = ws, .ws_floats = wn};
             double t_raw = median_time(run_raw, &g, reps);
             g.transposed_b = true;
             double t_rawt = median_time(run_raw, &g, reps);
@@ -190,6 +195,7 @@ int main(int argc, char **argv) {
         free(b);
         free(c);
         free(bp);
+        free(ws);
     }
     int64_t n = 4096;
     float *x = malloc(sizeof(float) * (size_t)n), *y = malloc(sizeof(float) * (size_t)n);
