@@ -105,6 +105,10 @@ void rr_pool_init(rr_pool *p, const rr_allocator *a);
 void rr_pool_free(rr_pool *p);
 /* Zeroed, RR_ALIGN-aligned block, or NULL on failure (or size over SIZE_MAX/2). */
 void *rr_pool_alloc(rr_pool *p, size_t size);
+/* Zeroed, 8-byte aligned block (strings, index arrays): small blocks packed side by side rather
+ * than one per RR_ALIGN bytes. NULL on failure. */
+void *rr_pool_alloc_packed(rr_pool *p, size_t size);
+/* Copies packed as rr_pool_alloc_packed's blocks. */
 char *rr_pool_strdup(rr_pool *p, const char *s);
 /* A block laid out as a pool's own chunk, not (yet) in any pool: RR_ALIGN-aligned, not zeroed,
  * from allocator a. rr_pool_block_adopt hands it to pool p (whose allocator must be a), which
@@ -189,7 +193,7 @@ typedef struct rr_value {
     /* declared type (graph inputs/outputs/value_info); dtype 0 and rank -1 when unknown */
     int decl_dtype;
     int decl_rank;
-    rr_dim decl[RR_MAX_RANK];
+    rr_dim *decl;         /* [decl_rank] (NULL when decl_rank <= 0) */
     rr_tensor *init;      /* initializer data for CONST and DEFAULTED values */
 } rr_value;
 

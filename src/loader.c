@@ -369,7 +369,7 @@ static int tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const c
     if (tp->n_dims > RR_MAX_RANK)
         return rr_fail(err, RNNRUN_ERR_LIMIT, "rank %zu is above the maximum of %d", tp->n_dims,
                        RR_MAX_RANK);
-    rr_tensor *t = rr_pool_alloc(pool, sizeof *t);
+    rr_tensor *t = rr_pool_alloc_packed(pool, sizeof *t);
     if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     t->dtype = dtype;
     if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err)) {
@@ -520,6 +520,8 @@ static int lower_value_info(loader *L, const Onnx__ValueInfoProto *vi, rr_value 
         return rr_fail(L->err, RNNRUN_ERR_LIMIT, "%s '%s': rank %zu is above the maximum of %d", what, v->name,
                        tt->shape->n_dim, RR_MAX_RANK);
     v->decl_rank = (int)tt->shape->n_dim;
+    v->decl = rr_pool_alloc_packed(&L->m->pool, tt->shape->n_dim * sizeof *v->decl);
+    if (!v->decl) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < tt->shape->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
         v->decl[i].size = -1;
@@ -570,7 +572,7 @@ static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, .
 /* Copy node n's list attribute of count elements of es bytes into the pool. */
 static int dup_list(loader *L, const rr_node *n, const void *src, size_t count, size_t es, void **out, int *n_out) {
     if (count > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
-    *out = rr_pool_alloc(&L->m->pool, count * es);
+    *out = rr_pool_alloc_packed(&L->m->pool, count * es);
     if (!*out) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     if (count) memcpy(*out, src, count * es);
     *n_out = (int)count;
@@ -615,7 +617,7 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
     case RR_ATTR_STRINGS:
         if (ap->n_strings > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
         a->n = (int)ap->n_strings;
-        a->strings = rr_pool_alloc(pool, ap->n_strings * sizeof(char *));
+        a->strings = rr_pool_alloc_packed(pool, ap->n_strings * sizeof(char *));
         if (!a->strings) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < ap->n_strings; i++) {
             a->strings[i] = rr_pool_strndup(pool, (const char *)ap->strings[i].data, ap->strings[i].len);
@@ -650,8 +652,8 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         return rr_fail(err, RNNRUN_ERR_LIMIT, "node #%d: too many inputs, outputs or attributes", proto_index);
     n->n_in = (int)np->n_input;
     n->n_out = (int)np->n_output;
-    n->in = rr_pool_alloc(pool, (np->n_input + 1) * sizeof(int));
-    n->out = rr_pool_alloc(pool, (np->n_output + 1) * sizeof(int));
+    n->in = rr_pool_alloc_packed(pool, (np->n_input + 1) * sizeof(int));
+    n->out = rr_pool_alloc_packed(pool, (np->n_output + 1) * sizeof(int));
     if (!n->in || !n->out) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_output; i++) n->out[i] = -1;
     for (size_t i = 0; i < np->n_input; i++) n->in[i] = -1;
@@ -720,7 +722,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->n_out = last_out;
     /* attributes */
     n->n_attr = (int)np->n_attribute;
-    n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
+    n->attrs = rr_pool_alloc_packed(pool, (np->n_attribute + 1) * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_attribute; i++)
         if (lower_attr(L, np->attribute[i], &n->attrs[i], n)) return err->status;
@@ -788,6 +790,9 @@ static int topo_sort(loader *L) {
                 return rr_fail(L->err, RNNRUN_ERR_MODEL, "%s: the graph has a cycle through this node", label);
             }
     }
+    int k0 = 0; /* exporters list nodes in execution order already: nothing to move */
+    while (k0 < n && order[k0] == k0) k0++;
+    if (k0 == n) return RNNRUN_OK;
     rr_node *sorted = rr_pool_alloc(&m->pool, (size_t)n * sizeof(rr_node));
     if (!sorted) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     for (int k = 0; k < n; k++) {
@@ -863,6 +868,8 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
             return rr_err_prefix(err, "initializer '%s'", name);
         v->decl_dtype = v->init->dtype;
         v->decl_rank = v->init->rank;
+        v->decl = rr_pool_alloc_packed(pool, (size_t)v->init->rank * sizeof *v->decl);
+        if (!v->decl) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
         for (int d = 0; d < v->init->rank; d++) v->decl[d].size = v->init->dims[d];
     }
     /* graph inputs */
