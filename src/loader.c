@@ -187,7 +187,9 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
  * counts as a live one. */
 #define PB_BIG 4096
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
-#define PB_CHUNK0 ((size_t)64 << 10)
+#define PB_HEAP ((size_t)120 << 10)        /* below PB_MAPPED: a heap chunk */
+#define PB_HEAP_MIN ((size_t)16 << 10)
+#define PB_HEAP_TOTAL ((size_t)1 << 20)    /* heap chunks up to this much, then mapped ones */
 #define PB_CHUNK_MAX ((size_t)4 << 20)
 #define PB_MAPPED ((size_t)128 << 10)      /* the default allocator's populated mmap blocks */
 #define PB_STEP ((size_t)16 << 10)
@@ -198,7 +200,9 @@ typedef struct pb_arena {
     unsigned char *cur;         /* next free byte of the newest chunk */
     unsigned char *ready;       /* its pages before this byte are in (rr_prefault) */
     size_t left;                /* bytes free there */
-    size_t next;                /* size of the next chunk */
+    size_t expect;              /* what the small blocks should take in all (from wire_scan) */
+    size_t got;                 /* bytes of the chunks so far */
+    size_t next;                /* size of the next mapped chunk */
     unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
     size_t n_big, cap_big;
 } pb_arena;
@@ -207,6 +211,20 @@ typedef struct pb_big_hdr {
     size_t index;   /* in big */
     size_t size;    /* PB_HDR + the request, as given to rr_pool_block_new */
 } pb_big_hdr;
+
+/* The next chunk: up to PB_HEAP_TOTAL, heap chunks sized to what the estimate has left (the
+ * blocks of a small model in one or two chunks; freed at the end of the load, the plan that
+ * follows reuses their pages, where a mapped chunk would be unmapped and its pages gone); beyond
+ * that, mapped chunks from 256 KiB doubling up to PB_CHUNK_MAX, their pages populated at once. */
+static size_t pb_chunk_size(pb_arena *pb) {
+    if (pb->got < PB_HEAP_TOTAL) {
+        size_t want = pb->expect > pb->got ? pb->expect - pb->got : 0;
+        return want < PB_HEAP_MIN ? PB_HEAP_MIN : want > PB_HEAP ? PB_HEAP : want;
+    }
+    size_t bytes = pb->next;
+    if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+    return bytes;
+}
 
 static void *pb_alloc(void *user, size_t size) {
     pb_arena *pb = user;
@@ -233,7 +251,7 @@ static void *pb_alloc(void *user, size_t size) {
     size_t need = (size + 15) & ~(size_t)15;
     if (pb->left < need) {
         /* chunk: [next pointer | size | pad to PB_HDR | blocks ...] */
-        size_t bytes = pb->next;
+        size_t bytes = pb_chunk_size(pb);
         void **c = rr_alloc(pb->a, bytes);
         if (!c) return NULL;
         c[0] = pb->chunks;
@@ -241,8 +259,7 @@ static void *pb_alloc(void *user, size_t size) {
         pb->chunks = c;
         pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
-        if (pb->next < PB_CHUNK0) pb->next = PB_CHUNK0;
-        else if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        pb->got += bytes;
         if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
@@ -292,11 +309,9 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
 static void pb_init(pb_arena *pb, const rr_allocator *a, size_t expect) {
     memset(pb, 0, sizeof *pb);
     pb->a = a;
-    /* a small model's blocks in one chunk no bigger than they need (wire_scan's estimate runs
-     * 5-10% short), a big one's from PB_CHUNK0 up: heap chunks, freed at the end, leave their
-     * pages in for the plan, where a chunk of 128 KiB or more would be mapped and unmapped */
-    size_t first = expect + expect / 8 + 2 * PB_BIG; /* > PB_HDR + the largest small block */
-    pb->next = first < PB_CHUNK0 ? first : PB_CHUNK0;
+    /* wire_scan's estimate runs 5-10% short; 2 * PB_BIG > PB_HDR + the largest small block */
+    pb->expect = expect + expect / 8 + 2 * PB_BIG;
+    pb->next = (size_t)256 << 10;
 }
 
 static void pb_release(pb_arena *pb) {
