@@ -118,6 +118,10 @@ void rr_pool_block_free(const rr_allocator *a, void *data);
 void rr_pool_block_adopt(rr_pool *p, void *data, size_t size);
 
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n);
+/* Make [mem, mem + size) (RR_ALIGN-aligned, its pages in) pool p's head chunk, where its small
+ * blocks go from now on. The pool does not own it: rr_pool_free leaves it alone, so mem must
+ * outlive the pool's use of it (a block the same pool owns, or one freed after the pool). */
+void rr_pool_lend(rr_pool *p, void *mem, size_t size);
 
 /* ---- tensors --------------------------------------------------------------------------------- */
 

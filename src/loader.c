@@ -203,6 +203,7 @@ typedef struct pb_arena {
     size_t expect;              /* what the small blocks should take in all (from wire_scan) */
     size_t got;                 /* bytes of the chunks so far */
     size_t next;                /* size of the next mapped chunk */
+    void *lent;                 /* the first chunk when the caller's memory, else NULL */
     unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
     size_t n_big, cap_big;
 } pb_arena;
@@ -248,7 +249,7 @@ static void *pb_alloc(void *user, size_t size) {
         pb->big[pb->n_big++] = blk;
         return blk + PB_HDR;
     }
-    size_t need = (size + 15) & ~(size_t)15;
+    size_t need = (size + 7) & ~(size_t)7; /* the messages' fields need no more than 8 */
     if (pb->left < need) {
         /* chunk: [next pointer | size | pad to PB_HDR | blocks ...] */
         size_t bytes = pb_chunk_size(pb);
@@ -305,13 +306,27 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-/* expect: about what the small blocks will take (wire_scan's estimate) */
-static void pb_init(pb_arena *pb, const rr_allocator *a, size_t expect) {
+/* What the small blocks should take in all, from wire_scan's estimate of them (which runs 5-10%
+ * short; 2 * PB_BIG > PB_HDR + the largest small block). */
+static size_t pb_expect(size_t estimate) { return estimate + estimate / 8 + 2 * PB_BIG; }
+
+/* mem (or NULL): size bytes, RR_ALIGN-aligned with their pages in, that the arena takes as its
+ * first chunk and does not free */
+static void pb_init(pb_arena *pb, const rr_allocator *a, size_t estimate, void *mem, size_t size) {
     memset(pb, 0, sizeof *pb);
     pb->a = a;
-    /* wire_scan's estimate runs 5-10% short; 2 * PB_BIG > PB_HDR + the largest small block */
-    pb->expect = expect + expect / 8 + 2 * PB_BIG;
+    pb->expect = pb_expect(estimate);
     pb->next = (size_t)256 << 10;
+    if (mem && size > PB_HDR) {
+        void **c = mem;
+        c[0] = NULL;
+        ((size_t *)c)[1] = size;
+        pb->chunks = pb->lent = c;
+        pb->cur = (unsigned char *)c + PB_HDR;
+        pb->left = size - PB_HDR;
+        pb->ready = pb->cur + pb->left;
+        pb->got = size;
+    }
 }
 
 static void pb_release(pb_arena *pb) {
@@ -319,7 +334,7 @@ static void pb_release(pb_arena *pb) {
     rr_free(pb->a, pb->big);
     for (void *c = pb->chunks; c;) {
         void *next = *(void **)c;
-        rr_free(pb->a, c);
+        if (c != pb->lent) rr_free(pb->a, c);
         c = next;
     }
     memset(pb, 0, sizeof *pb);
@@ -1068,7 +1083,7 @@ static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err 
                 stack[depth].desc = sub;
                 stack[depth].end = p + len;
             } else {
-                if (len < PB_BIG) small += ((len + 16) & ~(uint64_t)15) + sizeof(void *);
+                if (len < PB_BIG) small += ((len + 8) & ~(uint64_t)7) + sizeof(void *);
                 p += len;
             }
             break;
@@ -1086,24 +1101,41 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
     size_t unpacked = 0;
     if (wire_scan(data, size, &unpacked, err)) return err->status;
+    /* One block, its pages brought in at once (a block of 128 KiB or more comes mapped and
+     * populated), for what the load writes: [model's pool | loader's tmp pool | protobuf arena],
+     * each part sized from wire_scan's estimate (the model's IR takes about what protobuf-c's
+     * small blocks take; each part goes on in chunks of its own if it runs over). A separate
+     * heap block per part and chunk costs a first-touch fault each (malloc writes a header on
+     * the page past it), and returned memory is faulted in again. The model's pool keeps the
+     * block, the parts it no longer needs included. */
+    const rr_allocator *a = &rr_default_allocator;
+    size_t model_part = rr_align_up(unpacked + 4096), tmp_part = rr_align_up(unpacked / 8 + 8192);
+    size_t pb_part = rr_align_up(pb_expect(unpacked)), total = model_part + tmp_part + pb_part;
+    rnnrun_model *m = calloc(1, sizeof *m);
+    unsigned char *region = m ? rr_pool_block_new(a, total) : NULL;
+    if (!region) {
+        free(m);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    }
+    if (total < PB_MAPPED) rr_prefault(a, region, total);
+    rr_pool_init(&m->pool, a);
+    rr_pool_block_adopt(&m->pool, region, total);
+    rr_pool_lend(&m->pool, region, model_part);
+    loader L = {.m = m, .base_dir = base_dir, .err = err};
+    rr_pool_init(&L.tmp, a);
+    rr_pool_lend(&L.tmp, region + model_part, tmp_part);
     pb_arena pb;
-    pb_init(&pb, &rr_default_allocator, unpacked);
+    pb_init(&pb, a, unpacked, region + model_part + tmp_part, pb_part);
+    L.pb = &pb;
     ProtobufCAllocator pa = {pb_alloc, pb_free, &pb};
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa, size, data);
     if (!mp) {
         pb_release(&pb);
+        rnnrun_model_free(m);
         return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
     }
-    rnnrun_model *m = calloc(1, sizeof *m);
-    if (!m) {
-        pb_release(&pb);
-        return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-    }
-    rr_pool_init(&m->pool, NULL);
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
-    loader L = {.m = m, .base_dir = base_dir, .err = err, .pb = &pb};
-    rr_pool_init(&L.tmp, NULL);
     int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
     pb_release(&pb); /* every block the model did not adopt, and protobuf-c's structs */

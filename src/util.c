@@ -217,7 +217,9 @@ static rr_pool_chunk *chunk_new(rr_pool *p, size_t size) {
 /* A block of need bytes (a multiple of align) at an align-aligned offset of the pool. */
 static void *pool_take(rr_pool *p, size_t need, size_t align) {
     void *ptr;
-    if (need > RR_POOL_BIG) {
+    size_t at = (p->used + align - 1) & ~(align - 1);
+    bool fits = p->head && at <= p->cap && p->cap - at >= need;
+    if (need > RR_POOL_BIG && !fits) { /* a big block goes in the head only where it has room */
         rr_pool_chunk *c = chunk_new(p, need);
         if (!c) return NULL;
         if (p->head) {
@@ -230,8 +232,7 @@ static void *pool_take(rr_pool *p, size_t need, size_t align) {
         ptr = (char *)c + chunk_hdr();
         if (need < RR_MAP_MIN) rr_prefault(p->a, ptr, need); /* bigger ones come populated */
     } else {
-        size_t at = (p->used + align - 1) & ~(align - 1);
-        if (!p->head || at > p->cap || p->cap - at < need) {
+        if (!fits) {
             rr_pool_chunk *c = chunk_new(p, RR_POOL_CHUNK);
             if (!c) return NULL;
             c->next = p->head;
@@ -290,6 +291,15 @@ void rr_pool_block_adopt(rr_pool *p, void *data, size_t size) {
         p->head = c;
         p->used = p->cap = p->ready = 0;
     }
+}
+
+void rr_pool_lend(rr_pool *p, void *mem, size_t size) {
+    rr_pool_chunk *c = mem;
+    c->raw = NULL; /* not the pool's: rr_pool_free passes over it */
+    c->next = p->head;
+    p->head = c;
+    p->used = chunk_hdr();
+    p->cap = p->ready = size > chunk_hdr() ? size : chunk_hdr();
 }
 
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n) {
