@@ -306,9 +306,9 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-/* What the small blocks should take in all, from wire_scan's estimate of them (which runs 5-10%
- * short; 2 * PB_BIG > PB_HDR + the largest small block). */
-static size_t pb_expect(size_t estimate) { return estimate + estimate / 8 + 2 * PB_BIG; }
+/* What the small blocks should take in all, from wire_scan's estimate of them (within a few
+ * percent on models/; 2 * PB_BIG > PB_HDR + the largest small block). */
+static size_t pb_expect(size_t estimate) { return estimate + estimate / 16 + 2 * PB_BIG; }
 
 /* mem (or NULL): size bytes, RR_ALIGN-aligned with their pages in, that the arena takes as its
  * first chunk and does not free */
@@ -752,7 +752,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->n_out = last_out;
     /* attributes */
     n->n_attr = (int)np->n_attribute;
-    n->attrs = rr_pool_alloc_packed(pool, (np->n_attribute + 1) * sizeof(rr_attr));
+    n->attrs = rr_pool_alloc_packed(pool, np->n_attribute * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_attribute; i++)
         if (lower_attr(L, np->attribute[i], &n->attrs[i], n)) return err->status;
@@ -1095,7 +1095,8 @@ static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err 
     }
 }
 
-static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
+/* from_file: path is the model's file, whose folder holds its external data */
+static int load_bytes(const void *data, size_t size, const char *path, bool from_file, rnnrun_model **out,
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
@@ -1121,9 +1122,11 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
     rr_pool_init(&m->pool, a);
     rr_pool_block_adopt(&m->pool, region, total);
     rr_pool_lend(&m->pool, region, model_part);
-    loader L = {.m = m, .base_dir = base_dir, .err = err};
+    loader L = {.m = m, .err = err};
     rr_pool_init(&L.tmp, a);
     rr_pool_lend(&L.tmp, region + model_part, tmp_part);
+    const char *slash = from_file ? strrchr(path, '/') : NULL;
+    L.base_dir = !from_file ? NULL : !slash ? "." : slash == path ? "/" : rr_pool_strndup(&L.tmp, path, (size_t)(slash - path));
     pb_arena pb;
     pb_init(&pb, a, unpacked, region + model_part + tmp_part, pb_part);
     L.pb = &pb;
@@ -1136,7 +1139,7 @@ static int load_bytes(const void *data, size_t size, const char *path, const cha
     }
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
-    int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    int st = m->path && (L.base_dir || !from_file) ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
     pb_release(&pb); /* every block the model did not adopt, and protobuf-c's structs */
     if (st != RNNRUN_OK) {
@@ -1170,12 +1173,7 @@ int rr_model_load_file_with(const char *path, bool map, rnnrun_model **out, char
         write_err(errbuf, errsize, path, &err);
         return err.status;
     }
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int st = load_bytes(f.data, f.size, path, dir, out, &err);
+    int st = load_bytes(f.data, f.size, path, true, out, &err);
     close_file(&f);
     if (st) write_err(errbuf, errsize, path, &err);
     return st;
@@ -1194,7 +1192,7 @@ int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, 
         if (out) *out = NULL;
         return err.status;
     }
-    int st = load_bytes(data ? data : "", size, "<buffer>", NULL, out, &err);
+    int st = load_bytes(data ? data : "", size, "<buffer>", false, out, &err);
     if (st) write_err(errbuf, errsize, "<buffer>", &err);
     return st;
 }
