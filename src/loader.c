@@ -306,8 +306,8 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-/* What the small blocks should take in all, from wire_scan's estimate of them (within a few
- * percent on models/; 2 * PB_BIG > PB_HDR + the largest small block). */
+/* What the small blocks should take in all, from wire_scan's estimate of them (up to 13% short
+ * on models/; 2 * PB_BIG > PB_HDR + the largest small block). */
 static size_t pb_expect(size_t estimate) { return estimate + estimate / 16 + 2 * PB_BIG; }
 
 /* mem (or NULL): size bytes, RR_ALIGN-aligned with their pages in, that the arena takes as its
@@ -1104,13 +1104,14 @@ static int load_bytes(const void *data, size_t size, const char *path, bool from
     if (wire_scan(data, size, &unpacked, err)) return err->status;
     /* One block, its pages brought in at once (a block of 128 KiB or more comes mapped and
      * populated), for what the load writes: [model's pool | loader's tmp pool | protobuf arena],
-     * each part sized from wire_scan's estimate (the model's IR takes about what protobuf-c's
-     * small blocks take; each part goes on in chunks of its own if it runs over). A separate
+     * each part sized from wire_scan's estimate (on models/ the model's IR takes 62-90% of what
+     * protobuf-c's small blocks take, the tmp pool under 1/8; each part goes on in chunks of its
+     * own if it runs over). A separate
      * heap block per part and chunk costs a first-touch fault each (malloc writes a header on
      * the page past it), and returned memory is faulted in again. The model's pool keeps the
      * block, the parts it no longer needs included. */
     const rr_allocator *a = &rr_default_allocator;
-    size_t model_part = rr_align_up(unpacked + 4096), tmp_part = rr_align_up(unpacked / 8 + 8192);
+    size_t model_part = rr_align_up(unpacked - unpacked / 16 + 2048), tmp_part = rr_align_up(unpacked / 8 + 2048);
     size_t pb_part = rr_align_up(pb_expect(unpacked)), total = model_part + tmp_part + pb_part;
     rnnrun_model *m = calloc(1, sizeof *m);
     unsigned char *region = m ? rr_pool_block_new(a, total) : NULL;
