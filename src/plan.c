@@ -189,8 +189,9 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
 /* One block for what the plan and its tmp pool are about to take, brought in at once (mapped
  * and populated from 128 KiB with the default allocator): [plan's pool | tmp pool], sized from
  * the model (per value its tensor, location, offsets and arena block; per node its step and op
- * parameters; about twice the constants' bytes for folded values and packed weights, up to
- * 256 KiB). A chunk per pool, heap block by heap block, costs a first-touch fault for each (malloc
+ * parameters; the constants' bytes, up to 128 KiB, for folded values and packed weights: on
+ * models/ the plan's pool then takes 50-90% of its part, with one exception that goes on in a
+ * chunk of its own). A chunk per pool, heap block by heap block, costs a first-touch fault for each (malloc
  * writes a header on the page past it) and a call per 16 KiB to bring the pages in. The plan
  * keeps the block; each pool goes on in chunks of its own if it runs over. */
 static int plan_region(rr_plan *p, rr_pool *tmp) {
@@ -199,7 +200,7 @@ static int plan_region(rr_plan *p, rr_pool *tmp) {
     for (int v = 0; v < m->n_values && consts < ((size_t)128 << 10); v++)
         if (m->values[v].init) consts += rr_tensor_bytes(m->values[v].init);
     size_t nv = (size_t)m->n_values + 1, nn = (size_t)m->n_nodes + 1;
-    size_t plan_part = rr_align_up(nv * 224 + nn * 96 + 2 * consts + 8192);
+    size_t plan_part = rr_align_up(nv * 256 + nn * 96 + consts + 8192);
     size_t tmp_part = rr_align_up(nv * 64 + nn * 16 + (size_t)m->n_slots * RR_MAX_RANK * 24 + 4096);
     if (plan_part > ((size_t)64 << 20) || tmp_part > ((size_t)64 << 20)) return RNNRUN_OK; /* chunk by chunk */
     unsigned char *region = rr_pool_block_new(p->pool.a, plan_part + tmp_part);
