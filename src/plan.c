@@ -190,10 +190,10 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
  * and populated from 128 KiB with the default allocator): [plan's pool | tmp pool], sized from
  * the model (per value its tensor, location, offsets and arena block; per node its step and op
  * parameters; the constants' bytes, up to 128 KiB, for folded values and packed weights: on
- * models/ the plan's pool then takes 50-90% of its part, with one exception that goes on in a
- * chunk of its own). A chunk per pool, heap block by heap block, costs a first-touch fault for each (malloc
- * writes a header on the page past it) and a call per 16 KiB to bring the pages in. The plan
- * keeps the block; each pool goes on in chunks of its own if it runs over. */
+ * models/ the plan's pool then fills 20-92% of its part, and one case goes on into a chunk of
+ * its own). A chunk per pool, heap block by heap block, costs a first-touch fault for each
+ * (malloc writes a header on the page past it) and a call per 16 KiB to bring the pages in.
+ * The plan keeps the block; each pool goes on in chunks of its own if it runs over. */
 static int plan_region(rr_plan *p, rr_pool *tmp) {
     const rnnrun_model *m = p->model;
     size_t consts = 0;
