@@ -1111,7 +1111,8 @@ static int load_bytes(const void *data, size_t size, const char *path, bool from
      * the page past it), and returned memory is faulted in again. The model's pool keeps the
      * block, the parts it no longer needs included. */
     const rr_allocator *a = &rr_default_allocator;
-    size_t model_part = rr_align_up(unpacked - unpacked / 16 + 2048), tmp_part = rr_align_up(unpacked / 8 + 2048);
+    size_t model_part = rr_align_up(unpacked - unpacked / 16 + 2048);
+    size_t tmp_part = rr_align_up(unpacked / 8 + 2048);
     size_t pb_part = rr_align_up(pb_expect(unpacked)), total = model_part + tmp_part + pb_part;
     rnnrun_model *m = calloc(1, sizeof *m);
     unsigned char *region = m ? rr_pool_block_new(a, total) : NULL;
@@ -1127,7 +1128,8 @@ static int load_bytes(const void *data, size_t size, const char *path, bool from
     rr_pool_init(&L.tmp, a);
     rr_pool_lend(&L.tmp, region + model_part, tmp_part);
     const char *slash = from_file ? strrchr(path, '/') : NULL;
-    L.base_dir = !from_file ? NULL : !slash ? "." : slash == path ? "/" : rr_pool_strndup(&L.tmp, path, (size_t)(slash - path));
+    if (from_file)
+        L.base_dir = !slash ? "." : slash == path ? "/" : rr_pool_strndup(&L.tmp, path, (size_t)(slash - path));
     pb_arena pb;
     pb_init(&pb, a, unpacked, region + model_part + tmp_part, pb_part);
     L.pb = &pb;
@@ -1140,7 +1142,8 @@ static int load_bytes(const void *data, size_t size, const char *path, bool from
     }
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
-    int st = m->path && (L.base_dir || !from_file) ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    int st = m->path && (L.base_dir || !from_file) ? lower_model(&L, mp)
+                                                    : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
     pb_release(&pb); /* every block the model did not adopt, and protobuf-c's structs */
     if (st != RNNRUN_OK) {

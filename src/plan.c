@@ -202,7 +202,8 @@ static int plan_region(rr_plan *p, rr_pool *tmp) {
     size_t nv = (size_t)m->n_values + 1, nn = (size_t)m->n_nodes + 1;
     size_t plan_part = rr_align_up(nv * 256 + nn * 96 + consts + 8192);
     size_t tmp_part = rr_align_up(nv * 64 + nn * 16 + (size_t)m->n_slots * RR_MAX_RANK * 24 + 4096);
-    if (plan_part > ((size_t)64 << 20) || tmp_part > ((size_t)64 << 20)) return RNNRUN_OK; /* chunk by chunk */
+    if (plan_part > ((size_t)64 << 20) || tmp_part > ((size_t)64 << 20))
+        return RNNRUN_OK; /* a huge graph: chunk by chunk */
     unsigned char *region = rr_pool_block_new(p->pool.a, plan_part + tmp_part);
     if (!region) return RNNRUN_ERR_NOMEM;
     if (plan_part + tmp_part < ((size_t)128 << 10)) rr_prefault(p->pool.a, region, plan_part + tmp_part);
