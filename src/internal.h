@@ -105,6 +105,10 @@ void rr_pool_init(rr_pool *p, const rr_allocator *a);
 void rr_pool_free(rr_pool *p);
 /* Zeroed, RR_ALIGN-aligned block, or NULL on failure (or size over SIZE_MAX/2). */
 void *rr_pool_alloc(rr_pool *p, size_t size);
+/* Zeroed, 8-byte aligned block (strings, index arrays): small blocks packed side by side rather
+ * than one per RR_ALIGN bytes. NULL on failure. */
+void *rr_pool_alloc_packed(rr_pool *p, size_t size);
+/* Copies packed as rr_pool_alloc_packed's blocks. */
 char *rr_pool_strdup(rr_pool *p, const char *s);
 /* A block laid out as a pool's own chunk, not (yet) in any pool: RR_ALIGN-aligned, not zeroed,
  * from allocator a. rr_pool_block_adopt hands it to pool p (whose allocator must be a), which
@@ -114,6 +118,10 @@ void rr_pool_block_free(const rr_allocator *a, void *data);
 void rr_pool_block_adopt(rr_pool *p, void *data, size_t size);
 
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n);
+/* Make [mem, mem + size) (RR_ALIGN-aligned, its pages in) pool p's head chunk, where its small
+ * blocks go from now on. The pool does not own it: rr_pool_free leaves it alone, so mem must
+ * outlive the pool's use of it (a block the same pool owns, or one freed after the pool). */
+void rr_pool_lend(rr_pool *p, void *mem, size_t size);
 
 /* ---- tensors --------------------------------------------------------------------------------- */
 
@@ -189,7 +197,7 @@ typedef struct rr_value {
     /* declared type (graph inputs/outputs/value_info); dtype 0 and rank -1 when unknown */
     int decl_dtype;
     int decl_rank;
-    rr_dim decl[RR_MAX_RANK];
+    rr_dim *decl;         /* [decl_rank] (NULL when decl_rank <= 0) */
     rr_tensor *init;      /* initializer data for CONST and DEFAULTED values */
 } rr_value;
 

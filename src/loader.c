@@ -187,7 +187,9 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
  * counts as a live one. */
 #define PB_BIG 4096
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
-#define PB_CHUNK0 ((size_t)64 << 10)
+#define PB_HEAP ((size_t)120 << 10)        /* below PB_MAPPED: a heap chunk */
+#define PB_HEAP_MIN ((size_t)16 << 10)
+#define PB_HEAP_TOTAL ((size_t)1 << 20)    /* heap chunks up to this much, then mapped ones */
 #define PB_CHUNK_MAX ((size_t)4 << 20)
 #define PB_MAPPED ((size_t)128 << 10)      /* the default allocator's populated mmap blocks */
 #define PB_STEP ((size_t)16 << 10)
@@ -198,7 +200,10 @@ typedef struct pb_arena {
     unsigned char *cur;         /* next free byte of the newest chunk */
     unsigned char *ready;       /* its pages before this byte are in (rr_prefault) */
     size_t left;                /* bytes free there */
-    size_t next;                /* size of the next chunk */
+    size_t expect;              /* what the small blocks should take in all (from wire_scan) */
+    size_t got;                 /* bytes of the chunks so far */
+    size_t next;                /* size of the next mapped chunk */
+    void *lent;                 /* the first chunk when the caller's memory, else NULL */
     unsigned char **big;        /* live big blocks (NULL once freed or adopted) */
     size_t n_big, cap_big;
 } pb_arena;
@@ -207,6 +212,20 @@ typedef struct pb_big_hdr {
     size_t index;   /* in big */
     size_t size;    /* PB_HDR + the request, as given to rr_pool_block_new */
 } pb_big_hdr;
+
+/* The next chunk: up to PB_HEAP_TOTAL, heap chunks sized to what the estimate has left (the
+ * blocks of a small model in one or two chunks; freed at the end of the load, the plan that
+ * follows reuses their pages, where a mapped chunk would be unmapped and its pages gone); beyond
+ * that, mapped chunks from 256 KiB doubling up to PB_CHUNK_MAX, their pages populated at once. */
+static size_t pb_chunk_size(pb_arena *pb) {
+    if (pb->got < PB_HEAP_TOTAL) {
+        size_t want = pb->expect > pb->got ? pb->expect - pb->got : 0;
+        return want < PB_HEAP_MIN ? PB_HEAP_MIN : want > PB_HEAP ? PB_HEAP : want;
+    }
+    size_t bytes = pb->next;
+    if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+    return bytes;
+}
 
 static void *pb_alloc(void *user, size_t size) {
     pb_arena *pb = user;
@@ -230,10 +249,10 @@ static void *pb_alloc(void *user, size_t size) {
         pb->big[pb->n_big++] = blk;
         return blk + PB_HDR;
     }
-    size_t need = (size + 15) & ~(size_t)15;
+    size_t need = (size + 7) & ~(size_t)7; /* the messages' fields need no more than 8 */
     if (pb->left < need) {
         /* chunk: [next pointer | size | pad to PB_HDR | blocks ...] */
-        size_t bytes = pb->next;
+        size_t bytes = pb_chunk_size(pb);
         void **c = rr_alloc(pb->a, bytes);
         if (!c) return NULL;
         c[0] = pb->chunks;
@@ -241,8 +260,7 @@ static void *pb_alloc(void *user, size_t size) {
         pb->chunks = c;
         pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
-        if (pb->next < PB_CHUNK0) pb->next = PB_CHUNK0;
-        else if (pb->next < PB_CHUNK_MAX) pb->next *= 2;
+        pb->got += bytes;
         if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
@@ -288,15 +306,27 @@ static bool pb_adopt(pb_arena *pb, rr_pool *pool, const void *p) {
     return true;
 }
 
-/* expect: about what the small blocks will take (wire_scan's estimate) */
-static void pb_init(pb_arena *pb, const rr_allocator *a, size_t expect) {
+/* What the small blocks should take in all, from wire_scan's estimate of them (up to 13% short
+ * on models/; 2 * PB_BIG > PB_HDR + the largest small block). */
+static size_t pb_expect(size_t estimate) { return estimate + estimate / 16 + 2 * PB_BIG; }
+
+/* mem (or NULL): size bytes, RR_ALIGN-aligned with their pages in, that the arena takes as its
+ * first chunk and does not free */
+static void pb_init(pb_arena *pb, const rr_allocator *a, size_t estimate, void *mem, size_t size) {
     memset(pb, 0, sizeof *pb);
     pb->a = a;
-    /* a small model's blocks in one chunk no bigger than they need (wire_scan's estimate runs
-     * 5-10% short), a big one's from PB_CHUNK0 up: heap chunks, freed at the end, leave their
-     * pages in for the plan, where a chunk of 128 KiB or more would be mapped and unmapped */
-    size_t first = expect + expect / 8 + 2 * PB_BIG; /* > PB_HDR + the largest small block */
-    pb->next = first < PB_CHUNK0 ? first : PB_CHUNK0;
+    pb->expect = pb_expect(estimate);
+    pb->next = (size_t)256 << 10;
+    if (mem && size > PB_HDR) {
+        void **c = mem;
+        c[0] = NULL;
+        ((size_t *)c)[1] = size;
+        pb->chunks = pb->lent = c;
+        pb->cur = (unsigned char *)c + PB_HDR;
+        pb->left = size - PB_HDR;
+        pb->ready = pb->cur + pb->left;
+        pb->got = size;
+    }
 }
 
 static void pb_release(pb_arena *pb) {
@@ -304,7 +334,7 @@ static void pb_release(pb_arena *pb) {
     rr_free(pb->a, pb->big);
     for (void *c = pb->chunks; c;) {
         void *next = *(void **)c;
-        rr_free(pb->a, c);
+        if (c != pb->lent) rr_free(pb->a, c);
         c = next;
     }
     memset(pb, 0, sizeof *pb);
@@ -369,7 +399,7 @@ static int tensor_from_proto(rr_pool *pool, const Onnx__TensorProto *tp, const c
     if (tp->n_dims > RR_MAX_RANK)
         return rr_fail(err, RNNRUN_ERR_LIMIT, "rank %zu is above the maximum of %d", tp->n_dims,
                        RR_MAX_RANK);
-    rr_tensor *t = rr_pool_alloc(pool, sizeof *t);
+    rr_tensor *t = rr_pool_alloc_packed(pool, sizeof *t);
     if (!t) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     t->dtype = dtype;
     if (rr_tensor_set_shape(t, (int)tp->n_dims, tp->dims, max_bytes, err)) {
@@ -520,6 +550,8 @@ static int lower_value_info(loader *L, const Onnx__ValueInfoProto *vi, rr_value 
         return rr_fail(L->err, RNNRUN_ERR_LIMIT, "%s '%s': rank %zu is above the maximum of %d", what, v->name,
                        tt->shape->n_dim, RR_MAX_RANK);
     v->decl_rank = (int)tt->shape->n_dim;
+    v->decl = rr_pool_alloc_packed(&L->m->pool, tt->shape->n_dim * sizeof *v->decl);
+    if (!v->decl) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < tt->shape->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
         v->decl[i].size = -1;
@@ -570,7 +602,7 @@ static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, .
 /* Copy node n's list attribute of count elements of es bytes into the pool. */
 static int dup_list(loader *L, const rr_node *n, const void *src, size_t count, size_t es, void **out, int *n_out) {
     if (count > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
-    *out = rr_pool_alloc(&L->m->pool, count * es);
+    *out = rr_pool_alloc_packed(&L->m->pool, count * es);
     if (!*out) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     if (count) memcpy(*out, src, count * es);
     *n_out = (int)count;
@@ -615,7 +647,7 @@ static int lower_attr(loader *L, const Onnx__AttributeProto *ap, rr_attr *a, con
     case RR_ATTR_STRINGS:
         if (ap->n_strings > INT_MAX) return node_fail(L, n, RNNRUN_ERR_LIMIT, "attribute too long");
         a->n = (int)ap->n_strings;
-        a->strings = rr_pool_alloc(pool, ap->n_strings * sizeof(char *));
+        a->strings = rr_pool_alloc_packed(pool, ap->n_strings * sizeof(char *));
         if (!a->strings) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < ap->n_strings; i++) {
             a->strings[i] = rr_pool_strndup(pool, (const char *)ap->strings[i].data, ap->strings[i].len);
@@ -650,8 +682,8 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
         return rr_fail(err, RNNRUN_ERR_LIMIT, "node #%d: too many inputs, outputs or attributes", proto_index);
     n->n_in = (int)np->n_input;
     n->n_out = (int)np->n_output;
-    n->in = rr_pool_alloc(pool, (np->n_input + 1) * sizeof(int));
-    n->out = rr_pool_alloc(pool, (np->n_output + 1) * sizeof(int));
+    n->in = rr_pool_alloc_packed(pool, (np->n_input + 1) * sizeof(int));
+    n->out = rr_pool_alloc_packed(pool, (np->n_output + 1) * sizeof(int));
     if (!n->in || !n->out) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_output; i++) n->out[i] = -1;
     for (size_t i = 0; i < np->n_input; i++) n->in[i] = -1;
@@ -720,7 +752,7 @@ static int lower_node(loader *L, const Onnx__NodeProto *np, rr_node *n, int prot
     n->n_out = last_out;
     /* attributes */
     n->n_attr = (int)np->n_attribute;
-    n->attrs = rr_pool_alloc(pool, (np->n_attribute + 1) * sizeof(rr_attr));
+    n->attrs = rr_pool_alloc_packed(pool, np->n_attribute * sizeof(rr_attr));
     if (!n->attrs) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < np->n_attribute; i++)
         if (lower_attr(L, np->attribute[i], &n->attrs[i], n)) return err->status;
@@ -788,6 +820,9 @@ static int topo_sort(loader *L) {
                 return rr_fail(L->err, RNNRUN_ERR_MODEL, "%s: the graph has a cycle through this node", label);
             }
     }
+    int k0 = 0; /* exporters list nodes in execution order already: nothing to move */
+    while (k0 < n && order[k0] == k0) k0++;
+    if (k0 == n) return RNNRUN_OK;
     rr_node *sorted = rr_pool_alloc(&m->pool, (size_t)n * sizeof(rr_node));
     if (!sorted) return rr_fail(L->err, RNNRUN_ERR_NOMEM, "out of memory");
     for (int k = 0; k < n; k++) {
@@ -863,6 +898,8 @@ static int lower_model(loader *L, const Onnx__ModelProto *mp) {
             return rr_err_prefix(err, "initializer '%s'", name);
         v->decl_dtype = v->init->dtype;
         v->decl_rank = v->init->rank;
+        v->decl = rr_pool_alloc_packed(pool, (size_t)v->init->rank * sizeof *v->decl);
+        if (!v->decl) return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
         for (int d = 0; d < v->init->rank; d++) v->decl[d].size = v->init->dims[d];
     }
     /* graph inputs */
@@ -1046,7 +1083,7 @@ static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err 
                 stack[depth].desc = sub;
                 stack[depth].end = p + len;
             } else {
-                if (len < PB_BIG) small += ((len + 16) & ~(uint64_t)15) + sizeof(void *);
+                if (len < PB_BIG) small += ((len + 8) & ~(uint64_t)7) + sizeof(void *);
                 p += len;
             }
             break;
@@ -1058,31 +1095,55 @@ static int wire_scan(const uint8_t *data, size_t size, size_t *unpacked, rr_err 
     }
 }
 
-static int load_bytes(const void *data, size_t size, const char *path, const char *base_dir, rnnrun_model **out,
+/* from_file: path is the model's file, whose folder holds its external data */
+static int load_bytes(const void *data, size_t size, const char *path, bool from_file, rnnrun_model **out,
                       rr_err *err) {
     *out = NULL;
     if (size == 0) return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the file is empty)");
     size_t unpacked = 0;
     if (wire_scan(data, size, &unpacked, err)) return err->status;
+    /* One block, its pages brought in at once (a block of 128 KiB or more comes mapped and
+     * populated), for what the load writes: [model's pool | loader's tmp pool | protobuf arena],
+     * each part sized from wire_scan's estimate (on models/ the model's IR takes 62-90% of what
+     * protobuf-c's small blocks take, the tmp pool under 1/8; each part goes on in chunks of its
+     * own if it runs over). A separate
+     * heap block per part and chunk costs a first-touch fault each (malloc writes a header on
+     * the page past it), and returned memory is faulted in again. The model's pool keeps the
+     * block, the parts it no longer needs included. */
+    const rr_allocator *a = &rr_default_allocator;
+    size_t model_part = rr_align_up(unpacked - unpacked / 16 + 2048);
+    size_t tmp_part = rr_align_up(unpacked / 8 + 2048);
+    size_t pb_part = rr_align_up(pb_expect(unpacked)), total = model_part + tmp_part + pb_part;
+    rnnrun_model *m = calloc(1, sizeof *m);
+    unsigned char *region = m ? rr_pool_block_new(a, total) : NULL;
+    if (!region) {
+        free(m);
+        return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    }
+    if (total < PB_MAPPED) rr_prefault(a, region, total);
+    rr_pool_init(&m->pool, a);
+    rr_pool_block_adopt(&m->pool, region, total);
+    rr_pool_lend(&m->pool, region, model_part);
+    loader L = {.m = m, .err = err};
+    rr_pool_init(&L.tmp, a);
+    rr_pool_lend(&L.tmp, region + model_part, tmp_part);
+    const char *slash = from_file ? strrchr(path, '/') : NULL;
+    if (from_file)
+        L.base_dir = !slash ? "." : slash == path ? "/" : rr_pool_strndup(&L.tmp, path, (size_t)(slash - path));
     pb_arena pb;
-    pb_init(&pb, &rr_default_allocator, unpacked);
+    pb_init(&pb, a, unpacked, region + model_part + tmp_part, pb_part);
+    L.pb = &pb;
     ProtobufCAllocator pa = {pb_alloc, pb_free, &pb};
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa, size, data);
     if (!mp) {
         pb_release(&pb);
+        rnnrun_model_free(m);
         return rr_fail(err, RNNRUN_ERR_FORMAT, "not an ONNX model (the protobuf does not parse)");
     }
-    rnnrun_model *m = calloc(1, sizeof *m);
-    if (!m) {
-        pb_release(&pb);
-        return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
-    }
-    rr_pool_init(&m->pool, NULL);
     m->max_tensor_bytes = RR_DEFAULT_MAX_TENSOR_BYTES;
     m->path = rr_pool_strdup(&m->pool, path);
-    loader L = {.m = m, .base_dir = base_dir, .err = err, .pb = &pb};
-    rr_pool_init(&L.tmp, NULL);
-    int st = m->path ? lower_model(&L, mp) : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
+    int st = m->path && (L.base_dir || !from_file) ? lower_model(&L, mp)
+                                                    : rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     rr_pool_free(&L.tmp);
     pb_release(&pb); /* every block the model did not adopt, and protobuf-c's structs */
     if (st != RNNRUN_OK) {
@@ -1116,12 +1177,7 @@ int rr_model_load_file_with(const char *path, bool map, rnnrun_model **out, char
         write_err(errbuf, errsize, path, &err);
         return err.status;
     }
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int st = load_bytes(f.data, f.size, path, dir, out, &err);
+    int st = load_bytes(f.data, f.size, path, true, out, &err);
     close_file(&f);
     if (st) write_err(errbuf, errsize, path, &err);
     return st;
@@ -1140,7 +1196,7 @@ int rnnrun_model_load_buffer(const void *data, size_t size, rnnrun_model **out, 
         if (out) *out = NULL;
         return err.status;
     }
-    int st = load_bytes(data ? data : "", size, "<buffer>", NULL, out, &err);
+    int st = load_bytes(data ? data : "", size, "<buffer>", false, out, &err);
     if (st) write_err(errbuf, errsize, "<buffer>", &err);
     return st;
 }

@@ -186,6 +186,33 @@ static int infer_node(rr_plan *p, const rr_node *n, rr_ctx *c) {
     return RNNRUN_OK;
 }
 
+/* One block for what the plan and its tmp pool are about to take, brought in at once (mapped
+ * and populated from 128 KiB with the default allocator): [plan's pool | tmp pool], sized from
+ * the model (per value its tensor, location, offsets and arena block; per node its step and op
+ * parameters; the constants' bytes, up to 128 KiB, for folded values and packed weights: on
+ * models/ the plan's pool then fills 20-92% of its part, and one case goes on into a chunk of
+ * its own). A chunk per pool, heap block by heap block, costs a first-touch fault for each
+ * (malloc writes a header on the page past it) and a call per 16 KiB to bring the pages in.
+ * The plan keeps the block; each pool goes on in chunks of its own if it runs over. */
+static int plan_region(rr_plan *p, rr_pool *tmp) {
+    const rnnrun_model *m = p->model;
+    size_t consts = 0;
+    for (int v = 0; v < m->n_values && consts < ((size_t)128 << 10); v++)
+        if (m->values[v].init) consts += rr_tensor_bytes(m->values[v].init);
+    size_t nv = (size_t)m->n_values + 1, nn = (size_t)m->n_nodes + 1;
+    size_t plan_part = rr_align_up(nv * 256 + nn * 96 + consts + 8192);
+    size_t tmp_part = rr_align_up(nv * 64 + nn * 16 + (size_t)m->n_slots * RR_MAX_RANK * 24 + 4096);
+    if (plan_part > ((size_t)64 << 20) || tmp_part > ((size_t)64 << 20))
+        return RNNRUN_OK; /* a huge graph: chunk by chunk */
+    unsigned char *region = rr_pool_block_new(p->pool.a, plan_part + tmp_part);
+    if (!region) return RNNRUN_ERR_NOMEM;
+    if (plan_part + tmp_part < ((size_t)128 << 10)) rr_prefault(p->pool.a, region, plan_part + tmp_part);
+    rr_pool_block_adopt(&p->pool, region, plan_part + tmp_part);
+    rr_pool_lend(&p->pool, region, plan_part);
+    rr_pool_lend(tmp, region + plan_part, tmp_part);
+    return RNNRUN_OK;
+}
+
 rr_plan *rr_plan_build(const rnnrun_model *m, const rr_tensor *bound, const bool *is_bound,
                        const rr_allocator *a, rr_err *err) {
     return rr_plan_build_with(m, bound, is_bound, a, NULL, err);
@@ -206,6 +233,11 @@ rr_plan *rr_plan_build_with(const rnnrun_model *m, const rr_tensor *bound, const
     rr_pool_init(&tmp, a);
     p->model = m;
     int nv = m->n_values, nn = m->n_nodes;
+    if (plan_region(p, &tmp)) {
+        rr_plan_free(p);
+        fail_nomem(err);
+        return NULL;
+    }
     p->n_values = nv;
     p->n_slots = m->n_slots;
     p->t = rr_pool_alloc(&p->pool, (size_t)(nv + 1) * sizeof *p->t);

@@ -49,17 +49,26 @@ static int fail(rnnrun_session *s, int status, const char *fmt, ...) {
 static int session_create(const rnnrun_model *m, const rr_allocator *a, const rr_settings *cfg,
                           rnnrun_session **out) {
     if (!a) a = &rr_default_allocator;
-    rnnrun_session *s = rr_calloc(a, 1, sizeof *s);
-    if (!s) return RNNRUN_ERR_NOMEM;
+    /* one zeroed block, its pages brought in at once: [session | bound | is_bound | t | states]
+     * (a block each would cost a first-touch fault each on fresh heap pages) */
+    size_t ns = (size_t)m->n_slots + 1, nv = (size_t)m->n_values + 1, nn = (size_t)m->n_nodes + 1;
+    size_t o_bound = rr_align_up(sizeof(rnnrun_session));
+    size_t o_is = o_bound + rr_align_up(ns * sizeof(rr_tensor));
+    size_t o_t = o_is + rr_align_up(ns * sizeof(bool)), o_st = o_t + rr_align_up(nv * sizeof(rr_tensor));
+    size_t bytes = o_st + nn * sizeof(rr_state);
+    unsigned char *blk = rr_alloc(a, bytes);
+    if (!blk) return RNNRUN_ERR_NOMEM;
+    rr_prefault(a, blk, bytes);
+    memset(blk, 0, bytes);
+    rnnrun_session *s = (rnnrun_session *)blk;
     s->m = m;
     s->a = *a;
     s->cfg = *cfg;
-    s->bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->bound);
-    s->is_bound = rr_calloc(a, (size_t)m->n_slots + 1, sizeof *s->is_bound);
-    s->t = rr_calloc(a, (size_t)m->n_values + 1, sizeof *s->t);
-    s->states = rr_calloc(a, (size_t)m->n_nodes + 1, sizeof *s->states);
-    if (!s->bound || !s->is_bound || !s->t || !s->states ||
-        (cfg->n_threads > 1 && rr_threads_new(cfg->n_threads, a, &s->threads) != RNNRUN_OK)) {
+    s->bound = (rr_tensor *)(blk + o_bound);
+    s->is_bound = (bool *)(blk + o_is);
+    s->t = (rr_tensor *)(blk + o_t);
+    s->states = (rr_state *)(blk + o_st);
+    if (cfg->n_threads > 1 && rr_threads_new(cfg->n_threads, a, &s->threads) != RNNRUN_OK) {
         rnnrun_session_free(s);
         return RNNRUN_ERR_NOMEM;
     }
@@ -137,11 +146,7 @@ void rnnrun_session_free(rnnrun_session *s) {
     rr_allocator a = s->a;
     for (int i = 0; i < s->n_plans; i++) rr_plan_free(s->plans[i]);
     rr_free(&a, s->arena_raw);
-    rr_free(&a, s->bound);
-    rr_free(&a, s->is_bound);
-    rr_free(&a, s->t);
-    for (int i = 0; s->states && i < s->m->n_nodes; i++) rr_free(&a, s->states[i].data);
-    rr_free(&a, s->states);
+    for (int i = 0; i < s->m->n_nodes; i++) rr_free(&a, s->states[i].data);
     rr_threads_free(s->threads);
     rr_free(&a, s);
 }

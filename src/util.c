@@ -214,11 +214,12 @@ static rr_pool_chunk *chunk_new(rr_pool *p, size_t size) {
     return c;
 }
 
-void *rr_pool_alloc(rr_pool *p, size_t size) {
-    if (size > SIZE_MAX / 4) return NULL;
-    size_t need = rr_align_up(size ? size : 1);
+/* A block of need bytes (a multiple of align) at an align-aligned offset of the pool. */
+static void *pool_take(rr_pool *p, size_t need, size_t align) {
     void *ptr;
-    if (need > RR_POOL_BIG) {
+    size_t at = (p->used + align - 1) & ~(align - 1);
+    bool fits = p->head && at <= p->cap && p->cap - at >= need;
+    if (need > RR_POOL_BIG && !fits) { /* a big block goes in the head only where it has room */
         rr_pool_chunk *c = chunk_new(p, need);
         if (!c) return NULL;
         if (p->head) {
@@ -231,16 +232,17 @@ void *rr_pool_alloc(rr_pool *p, size_t size) {
         ptr = (char *)c + chunk_hdr();
         if (need < RR_MAP_MIN) rr_prefault(p->a, ptr, need); /* bigger ones come populated */
     } else {
-        if (!p->head || p->cap - p->used < need) {
+        if (!fits) {
             rr_pool_chunk *c = chunk_new(p, RR_POOL_CHUNK);
             if (!c) return NULL;
             c->next = p->head;
             p->head = c;
             p->used = p->ready = chunk_hdr();
             p->cap = chunk_hdr() + RR_POOL_CHUNK;
+            at = p->used;
         }
-        ptr = (char *)p->head + p->used;
-        p->used += need;
+        ptr = (char *)p->head + at;
+        p->used = at + need;
         if (p->used > p->ready) { /* the head's pages come in RR_POOL_STEP bytes at a time */
             uintptr_t head = (uintptr_t)p->head, end = (head + p->used + RR_POOL_STEP) & ~(uintptr_t)4095;
             size_t to = end - head < p->cap ? end - head : p->cap;
@@ -250,6 +252,16 @@ void *rr_pool_alloc(rr_pool *p, size_t size) {
     }
     memset(ptr, 0, need);
     return ptr;
+}
+
+void *rr_pool_alloc(rr_pool *p, size_t size) {
+    if (size > SIZE_MAX / 4) return NULL;
+    return pool_take(p, rr_align_up(size ? size : 1), RR_ALIGN);
+}
+
+void *rr_pool_alloc_packed(rr_pool *p, size_t size) {
+    if (size > SIZE_MAX / 4) return NULL;
+    return pool_take(p, size ? (size + 7) & ~(size_t)7 : 8, 8);
 }
 
 void *rr_pool_block_new(const rr_allocator *a, size_t size) {
@@ -281,8 +293,17 @@ void rr_pool_block_adopt(rr_pool *p, void *data, size_t size) {
     }
 }
 
+void rr_pool_lend(rr_pool *p, void *mem, size_t size) {
+    rr_pool_chunk *c = mem;
+    c->raw = NULL; /* not the pool's: rr_pool_free passes over it */
+    c->next = p->head;
+    p->head = c;
+    p->used = chunk_hdr();
+    p->cap = p->ready = size > chunk_hdr() ? size : chunk_hdr();
+}
+
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n) {
-    char *d = rr_pool_alloc(p, n + 1);
+    char *d = rr_pool_alloc_packed(p, n + 1);
     if (!d) return NULL;
     if (n) memcpy(d, s, n);
     d[n] = 0;

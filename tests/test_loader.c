@@ -961,6 +961,55 @@ START_TEST(default_allocator_and_pool_blocks) {
 }
 END_TEST
 
+/* Packed blocks (strings, index arrays) sit 8 bytes apart, zeroed, between aligned ones; a lent
+ * chunk takes a pool's blocks, big ones too while they fit, costs no allocator call, and is not
+ * freed with the pool. */
+START_TEST(packed_and_lent_pool_blocks) {
+    tu_counter cnt = {0};
+    rr_allocator a = tu_counting_allocator(&cnt);
+    rr_pool pool;
+    rr_pool_init(&pool, &a);
+    unsigned char *p0 = rr_pool_alloc_packed(&pool, 5);
+    ck_assert_ptr_nonnull(p0);
+    for (int i = 1; i < 100; i++) {
+        unsigned char *q = rr_pool_alloc_packed(&pool, 5);
+        ck_assert_ptr_eq(q, p0 + 8 * i);
+        ck_assert_uint_eq(q[0] | q[4], 0);
+        memset(q, 0xff, 5);
+    }
+    unsigned char *al = rr_pool_alloc(&pool, 3);
+    ck_assert_uint_eq((uintptr_t)al % RR_ALIGN, 0);
+    ck_assert_ptr_eq(al, p0 + ((800 + RR_ALIGN - 1) / RR_ALIGN) * RR_ALIGN);
+    ck_assert_ptr_eq(rr_pool_alloc_packed(&pool, 0), al + RR_ALIGN);
+    char *s = rr_pool_strdup(&pool, "Unsqueeze");
+    ck_assert_str_eq(s, "Unsqueeze");
+    ck_assert_uint_eq((uintptr_t)s % 8, 0);
+    rr_pool_free(&pool);
+    ck_assert_int_eq(cnt.allocs, cnt.frees);
+
+    unsigned char *mem = rr_pool_block_new(&a, 65536);
+    ck_assert_ptr_nonnull(mem);
+    memset(mem, 0x5a, 65536);
+    long allocs = cnt.allocs;
+    rr_pool_init(&pool, &a);
+    rr_pool_lend(&pool, mem, 65536);
+    unsigned char *x = rr_pool_alloc_packed(&pool, 12), *big = rr_pool_alloc(&pool, 40000);
+    ck_assert(x > mem && x < mem + 65536);
+    ck_assert(big > x && big + 40000 <= mem + 65536); /* a big block in the head where it fits */
+    ck_assert_uint_eq(x[11] | big[0] | big[39999], 0);
+    ck_assert_int_eq(cnt.allocs, allocs);
+    unsigned char *y = rr_pool_alloc(&pool, 30000); /* no room left: a chunk of its own */
+    ck_assert_ptr_nonnull(y);
+    ck_assert(y + 30000 <= mem || y >= mem + 65536);
+    ck_assert_int_eq(cnt.allocs, allocs + 1);
+    rr_pool_free(&pool);
+    ck_assert_int_eq(cnt.allocs - cnt.frees, 1); /* the lent block is still the caller's */
+    ck_assert_uint_eq(mem[65535], 0x5a);
+    rr_pool_block_free(&a, mem);
+    ck_assert_int_eq(cnt.allocs, cnt.frees);
+}
+END_TEST
+
 int main(void) {
     const TTest *tests[] = {
         initializer_float_data, initializer_raw_data_every_dtype, initializer_typed_fields,
@@ -969,7 +1018,7 @@ int main(void) {
         outputs_that_are_inputs_or_initializers, omitted_optional_inputs, ir_versions, opsets,
         unsupported_ops_versions_domains, invalid_graphs, arity_and_attributes, graph_input_types,
         malformed_bytes, external_data, file_errors, mapped_and_read_files_agree,
-        default_allocator_and_pool_blocks,
+        default_allocator_and_pool_blocks, packed_and_lent_pool_blocks,
     };
     return tu_main("loader", tests, (int)(sizeof tests / sizeof tests[0]));
 }
