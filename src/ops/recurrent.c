@@ -239,13 +239,18 @@ static void pack_dir(const rr_rec *r, const float *W, const float *R, const floa
     for (int64_t j = 0; j < H; j++) bias[GH + j] = (Rb && r->kind == RR_REC_GRU && r->lbr) ? Rb[2 * H + j] : 0.0f;
 }
 
-/* Check a tensor's shape against the expected one. */
+/* Check a tensor's shape against the expected one; the message says why from r's sizes, or
+ * "batch" when r is NULL (formatted only on failure: the success path of a plan stays clear of
+ * printf's code). */
 static int need_shape(const rr_ctx *c, const rr_tensor *t, const char *what, int rank, const int64_t *want,
-                      const char *why) {
+                      const rr_rec *r) {
     bool ok = t->rank == rank;
     for (int d = 0; ok && d < rank; d++) ok = t->dims[d] == want[d];
     if (ok) return RNNRUN_OK;
-    char s1[160], s2[160];
+    char s1[160], s2[160], why[200] = "batch";
+    if (r)
+        snprintf(why, sizeof why, "num_directions %d, hidden_size %lld, input_size %lld", r->D, (long long)r->H,
+                 (long long)r->I);
     return rr_op_fail(c, RNNRUN_ERR_SHAPE, "%s has shape %s but must be %s (%s)", what,
                       rr_shape_str(t->dims, t->rank, s1, sizeof s1), rr_shape_str(want, rank, s2, sizeof s2), why);
 }
@@ -341,16 +346,13 @@ static int infer_rec(rr_ctx *c, int kind) {
     if (H > (INT64_C(1) << 24) || r->I > (INT64_C(1) << 30))
         return rr_op_fail(c, RNNRUN_ERR_LIMIT, "hidden_size %lld or input size %lld is too large", (long long)H,
                           (long long)r->I);
-    char why[200];
-    snprintf(why, sizeof why, "num_directions %lld, hidden_size %lld, input_size %lld", (long long)D, (long long)H,
-             (long long)r->I);
     int64_t wdims[3] = {D, G * H, r->I}, rdims[3] = {D, G * H, H}, bdims[2] = {D, 2 * G * H}, pdims[2] = {D, 3 * H};
     int64_t sdims[3] = {D, r->B, H}, sdims1[3] = {r->B, D, H}, qdims[1] = {r->B};
-    if (need_shape(c, W, "W", 3, wdims, why) || need_shape(c, R, "R", 3, rdims, why) ||
-        (B && need_shape(c, B, "B", 2, bdims, why)) || (S && need_shape(c, S, "sequence_lens", 1, qdims, "batch")) ||
-        (H0 && need_shape(c, H0, "initial_h", 3, layout ? sdims1 : sdims, why)) ||
-        (C0 && need_shape(c, C0, "initial_c", 3, layout ? sdims1 : sdims, why)) ||
-        (P && need_shape(c, P, "P", 2, pdims, why)))
+    if (need_shape(c, W, "W", 3, wdims, r) || need_shape(c, R, "R", 3, rdims, r) ||
+        (B && need_shape(c, B, "B", 2, bdims, r)) || (S && need_shape(c, S, "sequence_lens", 1, qdims, NULL)) ||
+        (H0 && need_shape(c, H0, "initial_h", 3, layout ? sdims1 : sdims, r)) ||
+        (C0 && need_shape(c, C0, "initial_c", 3, layout ? sdims1 : sdims, r)) ||
+        (P && need_shape(c, P, "P", 2, pdims, r)))
         return c->err->status;
     if (S && S->data) {
         rr_rec_io io = {.seq = S->data, .seq64 = S->dtype == RR_INT64};
