@@ -374,14 +374,14 @@ static inline __attribute__((always_inline)) VEC KNAME(vexp)(VEC x) {
     VEC n = v_sub(t, v_set1(RR_MAGIC));
     VEC r = v_fma(n, v_set1(-0.693145751953125f), x);  /* ln2 high part: 8 significant bits */
     r = v_fma(n, v_set1(-1.428606765330187045e-06f), r);
-    VEC p = v_set1(1.0f / 5040);
-    p = v_fma(p, r, v_set1(1.0f / 720));
-    p = v_fma(p, r, v_set1(1.0f / 120));
-    p = v_fma(p, r, v_set1(1.0f / 24));
-    p = v_fma(p, r, v_set1(1.0f / 6));
-    p = v_fma(p, r, v_set1(0.5f));
-    p = v_fma(p, r, v_set1(1.0f));
-    p = v_fma(p, r, v_set1(1.0f));
+    /* Estrin's scheme: three dependent FMAs deep instead of Horner's seven (a recurrent step of a
+     * small model waits on this chain: seed_mtm_b4 9.2 -> 8.7 us). Against Horner's it costs a
+     * little accuracy: tanh 1.37 -> 1.53 ulp, sigmoid 2.48 -> 3.88 ulp (in its tail, below 1e-7),
+     * both still under 9.3e-8 absolute (bench_kernels --accuracy 1) */
+    VEC r2 = v_mul(r, r), r4 = v_mul(r2, r2);
+    VEC q01 = v_add(r, v_set1(1.0f)), q23 = v_fma(r, v_set1(1.0f / 6), v_set1(0.5f));
+    VEC q45 = v_fma(r, v_set1(1.0f / 120), v_set1(1.0f / 24)), q67 = v_fma(r, v_set1(1.0f / 5040), v_set1(1.0f / 720));
+    VEC p = v_fma(v_fma(q67, r2, q45), r4, v_fma(q23, r2, q01));
     return v_ldexp_magic(p, t);
 }
 
