@@ -43,6 +43,8 @@ typedef struct rr_err {
 /* Record the first error: sets status and message, returns status. Later calls on an err that
  * already holds an error keep the first message (the most specific one). */
 int rr_fail(rr_err *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* rr_fail with a va_list */
+int rr_vfail(rr_err *err, int status, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* Prefix the message already in err with "prefix: ". Returns err->status. */
 int rr_err_prefix(rr_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

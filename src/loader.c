@@ -590,10 +590,9 @@ static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, .
 static int node_fail(loader *L, const rr_node *n, int status, const char *fmt, ...) {
     rr_err *err = L->err;
     if (err->status != RNNRUN_OK) return err->status;
-    err->status = status;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    rr_vfail(err, status, fmt, ap);
     va_end(ap);
     char label[400];
     return rr_err_prefix(err, "%s", rr_node_label(L->m, n, label, sizeof label));

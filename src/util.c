@@ -36,14 +36,19 @@ const char *rnnrun_status_str(int status) {
 
 /* ---- errors ---------------------------------------------------------------------------------- */
 
-int rr_fail(rr_err *err, int status, const char *fmt, ...) {
+int rr_vfail(rr_err *err, int status, const char *fmt, va_list ap) {
     if (err->status != RNNRUN_OK) return err->status;
     err->status = status;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    return status;
+}
+
+int rr_fail(rr_err *err, int status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    rr_vfail(err, status, fmt, ap);
     va_end(ap);
-    return status;
+    return err->status;
 }
 
 int rr_err_prefix(rr_err *err, const char *fmt, ...) {

@@ -156,12 +156,14 @@ static const ukr_ip_fn KNAME(ukr_ip_tab)[MR][NP] = {
 };
 
 /* ---- the blocked driver ------------------------------------------------------------------------
- * for each K block and M block (MC rows): pack A's block into MR-row panels (stack), then for each
+ * for each K block and M block (MC rows): pack A's block into MR-row panels (on the stack, or in
+ * the job's scratch against packed B; or read A in place, see a_in_place), then for each
  * NR-column tile get B's panels and run the micro-kernel down the M block. B is read in place when
  * packed, or when row-major and M is small (one pass over B: packing it would cost more than it
- * saves); otherwise the tile is packed into a stack buffer, KC rows at a time. The K block is KC
- * deep, or for M <= MR and packed B as deep as the A buffer allows (1K-3K: fewer passes over C, and
- * B's panels stream without jumps, which matters when the product is memory-bound). */
+ * saves); otherwise the tile is packed into a stack buffer, KC rows at a time. Against packed B
+ * the K block is KDEEP deep whatever M is (fewer passes over C, and B's panels stream without
+ * jumps, which matters when the product is memory-bound); else as set in gemm() below. */
+
 /* packed B's row pc, column jr (the start of a 16-column tile); the next 16 columns follow it */
 static inline const float *KNAME(bpanel)(const rr_gemm_job *j, int64_t jr, int64_t pc) {
     return j->bp + (jr / RR_PANEL) * RR_PANEL * j->K + pc * RR_PANEL + jr % RR_PANEL;

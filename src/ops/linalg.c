@@ -88,11 +88,14 @@ int rr_infer_gemm(rr_ctx *c) {
         p->c_cs = cn == 1 ? 0 : 1;
     }
     if (A->dtype == RR_FLOAT && B->data && p->N * p->K > 0) {
-        p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1);
-        if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+        /* a tiny B is used plain (with a row-major A) and needs no packed copy */
         if (!p->ta && small_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1, &p->small_b))
             return c->err->status;
-        set_gemm_ws(c, p->M);
+        if (!p->small_b) {
+            p->packed_b = pack_const_b(c, B->data, p->K, p->N, p->tb ? 1 : p->N, p->tb ? p->K : 1);
+            if (!p->packed_b) return rr_op_fail(c, RNNRUN_ERR_NOMEM, "out of memory");
+            set_gemm_ws(c, p->M);
+        }
     }
     c->params = p;
     int64_t dims[2] = {p->M, p->N};

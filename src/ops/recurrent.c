@@ -168,9 +168,8 @@ typedef struct rec_ws {
 } rec_ws;
 
 /* C (M,N) = A (M,K) @ B (K,N) for the recurrent step: plain loops over the row-major small copy
- * when there is one, else the packed kernels. */
-/* step_gemm, then post(ctx, r0, r1, c0, c1) over C's parts as they are final (on the threads
- * that computed them) */
+ * when there is one, else the packed kernels; then post(ctx, r0, r1, c0, c1), when given, over
+ * C's parts as they are final (on the threads that computed them) */
 static void step_gemm_post(int64_t M, int64_t N, int64_t K, const float *A, const float *packed, const float *small,
                            float *C, int64_t ldc, bool rev, const rr_rec *r, const rec_ws *w, rr_threads *pool,
                            void (*post)(void *, int64_t, int64_t, int64_t, int64_t), void *ctx) {
@@ -188,7 +187,6 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
                       float *C, int64_t ldc, bool rev, const rr_rec *r, const rec_ws *w, rr_threads *pool) {
     step_gemm_post(M, N, K, A, packed, small, C, ldc, rev, r, w, pool, NULL, NULL);
 }
-
 
 static bool ws_layout(const rr_rec *r, bool packed, int64_t gs, float *base, rec_ws *w, int64_t *total) {
     int64_t GH = r->G * r->H, sizes[7], n = 0;
