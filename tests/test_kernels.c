@@ -4,6 +4,7 @@
  * steps of 1e-4, large |x|, infinities and NaN; the thread pool. */
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +271,44 @@ START_TEST(threads_run_every_task_once) {
 }
 END_TEST
 
+/* A barrier's tasks move in lockstep: in round k every task first sees every other task's
+ * round k-1 write, and no task's round k+1 write comes before all have read round k. On pools of
+ * 2-4 threads with as many tasks, and with more threads than this machine has cores. */
+typedef struct bctx {
+    rr_barrier bar;
+    int n;
+    _Atomic int slot[4];
+    _Atomic int bad;
+} bctx;
+
+static void barrier_task(void *ctx, int64_t t) {
+    bctx *c = ctx;
+    for (int round = 1; round <= 500; round++) {
+        atomic_store_explicit(&c->slot[t], round, memory_order_relaxed);
+        rr_barrier_wait(&c->bar);
+        for (int i = 0; i < c->n; i++)
+            if (atomic_load_explicit(&c->slot[i], memory_order_relaxed) != round) atomic_fetch_add(&c->bad, 1);
+        rr_barrier_wait(&c->bar);
+    }
+}
+
+START_TEST(barrier_keeps_tasks_in_step) {
+    for (int n = 2; n <= 4; n++) {
+        rr_threads *p;
+        ck_assert_int_eq(rr_threads_new(n, NULL, &p), RNNRUN_OK);
+        static bctx c;
+        rr_barrier_init(&c.bar, n);
+        c.n = n;
+        atomic_store(&c.bad, 0);
+        for (int i = 0; i < 4; i++) atomic_store(&c.slot[i], 0);
+        rr_threads_run(p, n, barrier_task, &c);
+        ck_assert_int_eq(atomic_load(&c.bad), 0);
+        for (int i = 0; i < n; i++) ck_assert_int_eq(atomic_load(&c.slot[i]), 500);
+        rr_threads_free(p);
+    }
+}
+END_TEST
+
 /* the allocator is used for the pool */
 START_TEST(threads_use_the_allocator) {
     tu_counter cnt = {0};
@@ -475,7 +514,7 @@ END_TEST
 int main(void) {
     const TTest *tests[] = {
         variants_available, gemm_exact_all_layouts, gemm_every_small_m, gemm_real_values, gemm_degenerate,
-        threads_run_every_task_once, threads_use_the_allocator, threads_gemm_equals_single,
+        threads_run_every_task_once, barrier_keeps_tasks_in_step, threads_use_the_allocator, threads_gemm_equals_single,
         activations_accuracy, activations_special_values_and_tails,
     };
     return tu_main("kernels", tests, (int)(sizeof tests / sizeof tests[0]));

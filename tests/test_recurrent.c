@@ -28,6 +28,7 @@ typedef struct rc {
     float alpha[6], beta[6];
     float clip;           /* 0: none */
     int lbr, input_forget;
+    int threads;          /* > 1: also run a session of this many threads; it must give the same bits */
     unsigned seed;
 } rc;
 
@@ -49,7 +50,20 @@ static char *shape_str(char *buf, size_t size, int rank, const int64_t *d) {
     return buf;
 }
 
-/* Build the case's model, run it, and compare every output with the reference. */
+/* Bind the inputs and run a session of n threads (the caller frees it). */
+static rnnrun_session *run_threads(const rnnrun_model *model, int nin, const rnnrun_tensor *in, int n) {
+    rnnrun_session_options o;
+    rnnrun_session_options_init(&o);
+    o.n_threads = n;
+    rnnrun_session *s;
+    ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &s), RNNRUN_OK);
+    for (int i = 0; i < nin; i++) ck_assert_int_eq(rnnrun_session_set_input(s, i, &in[i]), RNNRUN_OK);
+    ck_assert_msg(rnnrun_session_run(s) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
+    return s;
+}
+
+/* Build the case's model, run it, and compare every output with the reference (and, with
+ * k->threads, the outputs of that many threads with the single thread's, bit for bit). */
 static void check_case(const rc *k) {
     const int G = k->kind == RR_REC_RNN ? 1 : k->kind == RR_REC_GRU ? 3 : 4;
     const int D = strcmp(k->direction, "bidirectional") ? 1 : 2;
@@ -154,6 +168,16 @@ static void check_case(const rc *k) {
     tu_close_f32(tu_output(ses, 1, RNNRUN_FLOAT, shape_str(sh, sizeof sh, 3, sd)), Yh, ns, 1e-5, 1e-4);
     if (k->kind == RR_REC_LSTM)
         tu_close_f32(tu_output(ses, 2, RNNRUN_FLOAT, shape_str(sh, sizeof sh, 3, sd)), Yc, ns, 1e-5, 1e-4);
+    if (k->threads > 1) {
+        rnnrun_session *ts = run_threads(model, nin, in, k->threads);
+        for (int o = 0; o < (k->kind == RR_REC_LSTM ? 3 : 2); o++) {
+            rnnrun_tensor a, b;
+            ck_assert_int_eq(rnnrun_session_output(ses, o, &a), RNNRUN_OK);
+            ck_assert_int_eq(rnnrun_session_output(ts, o, &b), RNNRUN_OK);
+            tu_equal_bytes(b.data, a.data, (size_t)(o ? ns : ny) * sizeof(float));
+        }
+        rnnrun_session_free(ts);
+    }
 
     free(Y), free(Yh), free(Yc), free(scratch), free(seq);
     free(X), free(W), free(R), free(Bv), free(P), free(h0), free(c0);
@@ -178,6 +202,87 @@ START_TEST(fast_path_matches_reference) {
                             .lbr = z % 2, .input_forget = z == 4, .clip = z == 3 ? 0.7f : 0, .seed = seed++};
                     check_case(&k);
                 }
+}
+END_TEST
+
+/* One direction on 2 and 3 threads: the steps run as one task per thread, each over its share
+ * of the hidden units (160 = 5 panels of 32: shares of 2+3, or 1+2+2 panels where 3 CPUs are
+ * there to run them), with a barrier between steps (the batch makes each step's product 3-4 x
+ * 2^17 multiply-adds, enough for 3 shares). Every op, both time directions and layouts, constant or fed weights, the optional
+ * inputs, rows of length 0 and clip: the reference's values, and exactly the single thread's
+ * bits (GRU without linear_before_reset is not split: its bits are checked too). */
+START_TEST(split_steps_match_single_thread) {
+    static const char *dirs[] = {"forward", "reverse"};
+    unsigned seed = 500;
+    for (int kind = 0; kind < 3; kind++)
+        for (int d = 0; d < 2; d++)
+            for (int v = 0; v < 4; v++) {
+                rc k = {.kind = kind, .direction = dirs[d], .layout = v % 2, .T = 5, .B = kind == 0 ? 20 : 6 - kind,
+                        .I = 7, .H = 160,
+                        .bias = v != 1, .h0 = v < 2, .seq = v != 3, .peep = kind == RR_REC_LSTM && v % 2 == 0,
+                        .consts = v < 3, .lbr = v != 2, .input_forget = v == 3, .clip = v == 1 ? 0.9f : 0,
+                        .threads = 2 + v % 2, .seed = seed++};
+                check_case(&k);
+            }
+}
+END_TEST
+
+/* Streaming with the steps split over 2 threads (batch 4: 3 x 2^17 multiply-adds a step):
+ * chunks of 1, 2 and 3 steps carry h and c from
+ * run to run, give the values of one whole run, and exactly the bits of the same chunks
+ * streamed on one thread. */
+START_TEST(split_steps_stream) {
+    enum { T = 6, B = 4, I = 7, H = 160, G = 4 };
+    unsigned seed = 900;
+    float *X = rnd_array(T * B * I, 1.0f, &seed), *W = rnd_array(G * H * I, 0.5f, &seed),
+          *R = rnd_array(G * H * H, 0.2f, &seed), *Bv = rnd_array(2 * G * H, 0.5f, &seed);
+    mb *m = mb_new(8, 14);
+    mb_input(m, "X", RNNRUN_FLOAT, "T,4,7");
+    mb_init_f(m, "W", "1,640,7", W, G * H * I);
+    mb_init_f(m, "R", "1,640,160", R, G * H * H);
+    mb_init_f(m, "B", "1,1280", Bv, 2 * G * H);
+    Onnx__NodeProto *n = mb_node(m, "LSTM", "X,W,R,B", "Y,Yh,Yc");
+    mb_attr_i(m, n, "hidden_size", H);
+    mb_output(m, "Y", RNNRUN_FLOAT, NULL);
+    mb_output(m, "Yh", RNNRUN_FLOAT, NULL);
+    mb_output(m, "Yc", RNNRUN_FLOAT, NULL);
+    rnnrun_model *model = tu_load(m);
+    rnnrun_tensor x = tu_tensor(RNNRUN_FLOAT, "6,4,7", X);
+    rnnrun_session *whole = run_threads(model, 1, &x, 1);
+    const float *y = tu_output(whole, 0, RNNRUN_FLOAT, "6,1,4,160");
+    static float one[T * B * H + 2 * B * H]; /* the single thread's Y, then Yh and Yc */
+    for (int threads = 1; threads <= 2; threads++) {
+        rnnrun_session_options o;
+        rnnrun_session_options_init(&o);
+        o.n_threads = threads;
+        rnnrun_session *s;
+        ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &s), RNNRUN_OK);
+        ck_assert_int_eq(rnnrun_session_set_streaming(s, 1), RNNRUN_OK);
+        for (int t0 = 0, len = 1; t0 < T; t0 += len, len++) {
+            char sh[32];
+            snprintf(sh, sizeof sh, "%d,4,7", len);
+            rnnrun_tensor part = tu_tensor(RNNRUN_FLOAT, sh, X + t0 * B * I);
+            ck_assert_int_eq(rnnrun_session_set_input(s, 0, &part), RNNRUN_OK);
+            ck_assert_msg(rnnrun_session_run(s) == RNNRUN_OK, "%s", rnnrun_session_errmsg(s));
+            snprintf(sh, sizeof sh, "%d,1,4,160", len);
+            const float *got = tu_output(s, 0, RNNRUN_FLOAT, sh);
+            tu_close_f32(got, y + t0 * B * H, len * B * H, 1e-6, 1e-5);
+            if (threads == 1) memcpy(one + t0 * B * H, got, (size_t)(len * B * H) * sizeof(float));
+            else tu_equal_bytes(got, one + t0 * B * H, (size_t)(len * B * H) * sizeof(float));
+        }
+        for (int i = 1; i < 3; i++) {
+            const float *got = tu_output(s, i, RNNRUN_FLOAT, "1,4,160");
+            float *last = one + (T + i - 1) * B * H;
+            tu_close_f32(got, tu_output(whole, i, RNNRUN_FLOAT, "1,4,160"), B * H, 1e-6, 1e-5);
+            if (threads == 1) memcpy(last, got, (size_t)(B * H) * sizeof(float));
+            else tu_equal_bytes(got, last, (size_t)(B * H) * sizeof(float));
+        }
+        rnnrun_session_free(s);
+    }
+    rnnrun_session_free(whole);
+    rnnrun_model_free(model);
+    mb_free(m);
+    free(X), free(W), free(R), free(Bv);
 }
 END_TEST
 
@@ -499,6 +604,7 @@ int main(void) {
     const TTest *tests[] = {fast_path_matches_reference, activations_match_reference, activation_formulas,
                             weight_shapes_must_agree, bad_attributes, bad_inputs,
                             constant_sequence_lens_checked_at_plan, threads_give_the_same_answers,
+                            split_steps_match_single_thread, split_steps_stream,
                             workspace_within_the_tensor_limit};
     return tu_main("recurrent", tests, (int)(sizeof tests / sizeof *tests));
 }

@@ -3,7 +3,12 @@
  * atomic counter until none is left. Waiting spins first (a recurrent model hands the pool one
  * product per time step, tens of microseconds apart: a sleeping worker takes longer than that
  * to wake), then sleeps on a condition variable. */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getaffinity */
+#endif
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -83,6 +88,15 @@ static void *worker(void *arg) {
 }
 
 int rr_threads_count(const rr_threads *pool) { return pool ? pool->n : 1; }
+
+int rr_cpus_usable(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4096 ? 4096 : (int)n;
+}
 
 void rr_threads_free(rr_threads *p) {
     if (!p) return;
@@ -165,5 +179,28 @@ void rr_threads_run(rr_threads *p, int64_t n_tasks, rr_task_fn fn, void *ctx) {
         while (atomic_load_explicit(&p->busy, memory_order_acquire) > 0) pthread_cond_wait(&p->done, &p->mu);
         p->caller_waits = false;
         pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* pause iterations (about 20 ns each here: 20 us) before a barrier's waiter starts yielding its
+ * CPU; a step's wait on a thread that runs is a few us */
+#define BARRIER_SPINS 1000
+
+void rr_barrier_init(rr_barrier *b, int n) {
+    atomic_init(&b->count, 0);
+    atomic_init(&b->gen, 0);
+    b->n = n;
+}
+
+void rr_barrier_wait(rr_barrier *b) {
+    const unsigned g = atomic_load_explicit(&b->gen, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel) == b->n - 1) {
+        atomic_store_explicit(&b->count, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->gen, g + 1, memory_order_release);
+        return;
+    }
+    for (int spin = 0; atomic_load_explicit(&b->gen, memory_order_acquire) == g; spin++) {
+        if (spin < BARRIER_SPINS) relax();
+        else sched_yield();
     }
 }

@@ -125,6 +125,8 @@ typedef struct rec_params {
                       * with its own workspace (no hand-off per step; with more threads each
                       * step's products are split instead) */
     int64_t gs;      /* floats of scratch for the products (rr_gemm_job.ws), per direction's workspace */
+    int split;       /* >= 2: the steps run as that many tasks at once, each over its share of the
+                      * hidden units (run_steps), on a pool of at least that many threads */
 } rec_params;
 
 /* GRU without linear_before_reset: two recurrent products per step (z, r; then h) */
@@ -159,10 +161,10 @@ static int64_t pack_layout(const rr_rec *r, float *base, rec_pack *pk) {
 }
 
 /* Workspace (floats, each part 64-byte aligned): XW (T*B, G*H) | A (B, G*H) | tmp (B, H) |
- * A2 (B, H) | h (B, H) | c (B, H) | the products' scratch (gs floats) | when not packed at plan
- * time: one rec_pack */
+ * A2 (B, H) | h (B, H) | h2 (B, H) | c (B, H) | the products' scratch (gs floats) | when not
+ * packed at plan time: one rec_pack */
 typedef struct rec_ws {
-    float *xw, *a, *tmp, *a2, *h, *c, *gs;
+    float *xw, *a, *tmp, *a2, *h, *h2, *c, *gs;
     int64_t gs_n;   /* floats at gs */
     rec_pack pk;
 } rec_ws;
@@ -189,15 +191,15 @@ static void step_gemm(int64_t M, int64_t N, int64_t K, const float *A, const flo
 }
 
 static bool ws_layout(const rr_rec *r, bool packed, int64_t gs, float *base, rec_ws *w, int64_t *total) {
-    int64_t GH = r->G * r->H, sizes[7], n = 0;
+    int64_t GH = r->G * r->H, sizes[8], n = 0;
     bool ok = rr_mul_ok(r->T, r->B, &sizes[0]) && rr_mul_ok(sizes[0], GH, &sizes[0]) &&
               rr_mul_ok(r->B, GH, &sizes[1]) && rr_mul_ok(r->B, r->H, &sizes[2]) && sizes[0] < INT64_MAX / 2;
     if (!ok) return false;
-    sizes[3] = sizes[4] = sizes[5] = sizes[2];
-    sizes[6] = gs;
+    sizes[3] = sizes[4] = sizes[5] = sizes[6] = sizes[2];
+    sizes[7] = gs;
     w->gs_n = gs;
-    float **slot[7] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->c, &w->gs};
-    for (int i = 0; i < 7; i++) {
+    float **slot[8] = {&w->xw, &w->a, &w->tmp, &w->a2, &w->h, &w->h2, &w->c, &w->gs};
+    for (int i = 0; i < 8; i++) {
         *slot[i] = base ? base + n : NULL;
         if (!rr_add_ok(n, (sizes[i] + 15) / 16 * 16, &n)) return false;
     }
@@ -373,6 +375,25 @@ static int infer_rec(rr_ctx *c, int kind) {
      * costs more than the direction: seed_mtm_b4 9 -> 15 us) */
     p->par_dirs = r->D == 2 && c->n_threads >= 2 && c->n_threads <= 3 &&
                   (double)r->T * (double)r->B * (double)(r->G * H) * (double)(r->I + H) >= (double)(1 << 20);
+    /* A step's product under 2^20 multiply-adds runs on one thread (rr_gemm_run: a hand-off per
+     * product costs more than it saves). From 2^18 up (a hidden size of 256 and one row), and
+     * one direction at a time, the steps run instead as one task per thread, each over its share
+     * of the hidden units and its columns of R' (which then stay in that core's cache from step
+     * to step), with a barrier between steps: a barrier and the exchange of h cost about 1 us on
+     * this 2-core VM, so each share keeps at least 2^17 multiply-adds (LSTM 128 x 1 row: 1.2x
+     * slower split; LSTM 256: 1.5x faster). GRU without linear_before_reset needs all of
+     * r . h_prev for its second product, so it is not split. */
+    const double step_macs = (double)r->B * (double)(r->G * H) * (double)H;
+    p->split = 1;
+    if (c->n_threads >= 2 && !p->par_dirs && !gru2(r) && H % RR_PANEL == 0 && step_macs < (double)(1 << 20)) {
+        int64_t parts = (int64_t)(step_macs / (double)(1 << 17));
+        if (parts > H / RR_PANEL) parts = H / RR_PANEL;
+        if (parts > c->n_threads) parts = c->n_threads;
+        /* a share waits for all the others at every step: never more shares than CPUs to run
+         * them (two threads pinned to one CPU: 2.0 -> 12.7 ms split, against 4.4 ms not) */
+        if (parts > rr_cpus_usable()) parts = rr_cpus_usable();
+        if (parts >= 2) p->split = (int)parts;
+    }
     /* scratch for the input projection's rows (T*B: the most of any product here) on the
      * threads that split it */
     p->gs = r->T <= INT64_MAX / (r->B ? r->B : 1)
@@ -414,52 +435,56 @@ static void add_clip(float *restrict a, const float *restrict x, int64_t n, floa
     clip_span(a, n, clip);
 }
 
-/* One step of the gates for row b: a (G*H) holds h_prev @ R', x (G*H) the row's XW; updates h
- * (and c) of the row. GRU without linear_before_reset takes two passes around a second product
- * (see run_dir), so it is not here. */
-static void step_rnn(const rr_rec *r, int d, float *a, const float *x, float *h) {
-    add_clip(a, x, r->H, r->clip);
-    rr_act_apply(&r->act[d][0], r->k, a, r->H);
-    memcpy(h, a, (size_t)r->H * sizeof *h);
+/* One step of the gates for row b, over n hidden units (all H, or a thread's share, the
+ * pointers then offset to its first unit; gate blocks are H apart in a, x and P): a holds
+ * h_prev @ R', x the row's XW; updates h (and c) of the row. GRU without linear_before_reset
+ * takes two passes around a second product (see run_steps), so it is not here. */
+static void step_rnn(const rr_rec *r, int d, float *a, const float *x, float *h, int64_t n) {
+    add_clip(a, x, n, r->clip);
+    rr_act_apply(&r->act[d][0], r->k, a, n);
+    memcpy(h, a, (size_t)n * sizeof *h);
 }
 
-static void step_gru_lbr(const rr_rec *r, int d, float *a, const float *x, const float *rbh, float *h) {
+static void step_gru_lbr(const rr_rec *r, int d, float *a, const float *x, const float *rbh, float *h, int64_t n) {
     const int64_t H = r->H;
     float *z = a, *rg = a + H, *hh = a + 2 * H;
-    add_clip(z, x, 2 * H, r->clip);                     /* z and r */
-    rr_act_apply(&r->act[d][0], r->k, z, 2 * H);
-    for (int64_t j = 0; j < H; j++) hh[j] = x[2 * H + j] + rg[j] * (hh[j] + rbh[j]);
-    clip_span(hh, H, r->clip);
-    rr_act_apply(&r->act[d][1], r->k, hh, H);
-    for (int64_t j = 0; j < H; j++) h[j] = (1.0f - z[j]) * hh[j] + z[j] * h[j];
+    for (int g = 0; g < 2; g++) { /* z and r */
+        add_clip(a + g * H, x + g * H, n, r->clip);
+        rr_act_apply(&r->act[d][0], r->k, a + g * H, n);
+    }
+    for (int64_t j = 0; j < n; j++) hh[j] = x[2 * H + j] + rg[j] * (hh[j] + rbh[j]);
+    clip_span(hh, n, r->clip);
+    rr_act_apply(&r->act[d][1], r->k, hh, n);
+    for (int64_t j = 0; j < n; j++) h[j] = (1.0f - z[j]) * hh[j] + z[j] * h[j];
 }
 
-static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const float *P, float *h, float *cst) {
+static void step_lstm(const rr_rec *r, int d, float *a, const float *x, const float *P, float *h, float *cst,
+                      int64_t n) {
     const int64_t H = r->H;
     const rr_act *f = &r->act[d][0], *g = &r->act[d][1], *ha = &r->act[d][2];
     float *gi = a, *go = a + H, *gf = a + 2 * H, *gc = a + 3 * H;
     if (P)
-        for (int64_t j = 0; j < H; j++) gi[j] += P[j] * cst[j];
-    add_clip(gi, x, H, r->clip);
-    rr_act_apply(f, r->k, gi, H);
+        for (int64_t j = 0; j < n; j++) gi[j] += P[j] * cst[j];
+    add_clip(gi, x, n, r->clip);
+    rr_act_apply(f, r->k, gi, n);
     if (r->input_forget) {
-        for (int64_t j = 0; j < H; j++) gf[j] = 1.0f - gi[j];
+        for (int64_t j = 0; j < n; j++) gf[j] = 1.0f - gi[j];
     } else {
         if (P)
-            for (int64_t j = 0; j < H; j++) gf[j] += P[2 * H + j] * cst[j];
-        add_clip(gf, x + 2 * H, H, r->clip);
-        rr_act_apply(f, r->k, gf, H);
+            for (int64_t j = 0; j < n; j++) gf[j] += P[2 * H + j] * cst[j];
+        add_clip(gf, x + 2 * H, n, r->clip);
+        rr_act_apply(f, r->k, gf, n);
     }
-    add_clip(gc, x + 3 * H, H, r->clip);
-    rr_act_apply(g, r->k, gc, H);
-    for (int64_t j = 0; j < H; j++) cst[j] = gf[j] * cst[j] + gi[j] * gc[j];
+    add_clip(gc, x + 3 * H, n, r->clip);
+    rr_act_apply(g, r->k, gc, n);
+    for (int64_t j = 0; j < n; j++) cst[j] = gf[j] * cst[j] + gi[j] * gc[j];
     if (P)
-        for (int64_t j = 0; j < H; j++) go[j] += P[H + j] * cst[j];
-    add_clip(go, x + H, H, r->clip);
-    rr_act_apply(f, r->k, go, H);
-    memcpy(gc, cst, (size_t)H * sizeof *gc);
-    rr_act_apply(ha, r->k, gc, H);
-    for (int64_t j = 0; j < H; j++) h[j] = go[j] * gc[j];
+        for (int64_t j = 0; j < n; j++) go[j] += P[H + j] * cst[j];
+    add_clip(go, x + H, n, r->clip);
+    rr_act_apply(f, r->k, go, n);
+    memcpy(gc, cst, (size_t)n * sizeof *gc);
+    rr_act_apply(ha, r->k, gc, n);
+    for (int64_t j = 0; j < n; j++) h[j] = go[j] * gc[j];
 }
 
 /* An RNN step's gates over part of A (B, H): rows [r0, r1), columns [c0, c1): a = act(clip(a + x)),
@@ -490,14 +515,106 @@ static void rnn_gates_run(void *ctx, int64_t r0, int64_t r1, int64_t c0, int64_t
     }
 }
 
+/* The steps of direction d over hidden units [u0, u1) of every row. Without a barrier: all
+ * units (u0 = 0, u1 = H), the step's products on the pool, h updated in place. With one: this
+ * task's share of the units (u0, u1 and H multiples of RR_PANEL), its gates' columns of R'
+ * multiplied on this thread alone, while other tasks do the other units; every step reads h
+ * from one buffer and writes the next into the other (w->h, w->h2), a barrier between steps. */
+static void run_steps(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack *pk, const rec_ws *w,
+                      rr_threads *pool, int64_t u0, int64_t u1, rr_barrier *bar) {
+    const int64_t T = r->T, B = r->B, H = r->H, GH = r->G * H, n = u1 - u0;
+    const bool two = gru2(r); /* two products per step (never split) */
+    const float *P = io->P ? io->P + d * 3 * H + u0 : NULL;
+    float *h = w->h, *hn = bar ? w->h2 : w->h;
+    for (int64_t s = 0; s < T; s++) {
+        const int64_t t = r->reverse[d] ? T - 1 - s : s;
+        if (bar) {
+            /* A[:, gate g's units u0..u1] (B, n) = h (B, H) @ R'[:, g*H+u0 ..] (H, n): whole panels;
+             * odd steps visit the gates, and each gate's tiles, last to first (see rr_gemm_job.rev) */
+            for (int gi = 0; gi < r->G; gi++) {
+                const int g = s & 1 ? r->G - 1 - gi : gi;
+                rr_gemm_job j = {.M = B, .N = n, .K = H, .a = h, .rsa = H, .csa = 1, .bp = pk->r + (g * H + u0) * H,
+                                 .c = w->a + g * H + u0, .ldc = GH, .rev = s & 1};
+                r->k->gemm(&j);
+            }
+        } else {
+            /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
+            step_gemm(B, two ? 2 * H : GH, H, h, pk->r, pk->rs, w->a, GH, s & 1, r, w, pool);
+        }
+        if (two) {
+            /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
+            for (int64_t b = 0; b < B; b++) {
+                float *a = w->a + b * GH, *tmp = w->tmp + b * H;
+                if (t >= rr_rec_len(r, io, b)) {
+                    memset(tmp, 0, (size_t)H * sizeof *tmp);
+                    continue;
+                }
+                const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
+                add_clip(a, x, 2 * H, r->clip);
+                rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
+                for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * h[b * H + j];
+            }
+            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, s & 1, r, w, pool);
+        }
+        for (int64_t b = 0; b < B; b++) {
+            float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) + u0 : NULL;
+            float *hb = hn + b * H + u0;
+            if (hn != h) memcpy(hb, h + b * H + u0, (size_t)n * sizeof *hb); /* a row past its length keeps h */
+            if (t >= rr_rec_len(r, io, b)) {
+                if (y) memset(y, 0, (size_t)n * sizeof *y);
+                continue;
+            }
+            float *a = w->a + b * GH + u0;
+            const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH + u0;
+            if (r->kind == RR_REC_RNN) {
+                step_rnn(r, d, a, x, hb, n);
+            } else if (r->kind == RR_REC_LSTM) {
+                step_lstm(r, d, a, x, P, hb, w->c + b * H + u0, n);
+            } else if (r->lbr) {
+                step_gru_lbr(r, d, a, x, pk->bias + GH + u0, hb, n);
+            } else {
+                float *hh = w->a2 + b * H;
+                add_clip(hh, x + 2 * H, H, r->clip);
+                rr_act_apply(&r->act[d][1], r->k, hh, H);
+                for (int64_t j = 0; j < H; j++) hb[j] = (1.0f - a[j]) * hh[j] + a[j] * hb[j];
+            }
+            if (y) memcpy(y, hb, (size_t)n * sizeof *y);
+        }
+        if (bar) {
+            rr_barrier_wait(bar);
+            float *t2 = h;
+            h = hn;
+            hn = t2;
+        }
+    }
+    if (h != w->h) /* this task's units of the final h */
+        for (int64_t b = 0; b < B; b++) memcpy(w->h + b * H + u0, h + b * H + u0, (size_t)n * sizeof(float));
+}
+
 /* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
  * rows start from it instead of initial_h / initial_c; the final state is written back. */
+/* The steps split over the hidden units: task i takes whole panels of each gate's columns */
+typedef struct split_job {
+    const rr_rec *r;
+    const rr_rec_io *io;
+    int d;
+    const rec_pack *pk;
+    const rec_ws *w;
+    int parts;
+    rr_barrier bar;
+} split_job;
+
+static void split_task(void *ctx, int64_t i) {
+    split_job *j = ctx;
+    const int64_t panels = j->r->H / RR_PANEL;
+    run_steps(j->r, j->io, j->d, j->pk, j->w, NULL, panels * i / j->parts * RR_PANEL,
+              panels * (i + 1) / j->parts * RR_PANEL, &j->bar);
+}
+
 static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack *pk, const rec_ws *w,
-                    rr_state *state, rr_threads *pool) {
+                    rr_state *state, rr_threads *pool, int split) {
     const int64_t T = r->T, B = r->B, I = r->I, H = r->H, GH = r->G * H;
-    const bool two = gru2(r); /* two products per step */
     const float *bias = pk->bias;
-    const float *P = io->P ? io->P + d * 3 * H : NULL;
     /* XW (T*B, G*H) = X (T*B, I) @ W' (I, G*H) + bias, rows in X's own order */
     if (pk->ws) {
         rr_sgemm_small(T * B, GH, I, io->X, pk->ws, w->xw, GH, bias, 0);
@@ -519,7 +636,8 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
         if (io->c0) memcpy(cs, io->c0 + rr_rec_soff(r, d, b), (size_t)H * sizeof *cs);
         else memset(cs, 0, (size_t)H * sizeof *cs);
     }
-    const bool all_rows = r->kind == RR_REC_RNN && !io->seq;
+    if (split > rr_threads_count(pool)) split = 1;
+    const bool all_rows = r->kind == RR_REC_RNN && !io->seq && split < 2;
     if (all_rows) {
         /* RNN, every row active: the gates of all rows at once, each step's h (B, H) written
          * straight into Y's slice when Y is (T, D, B, H), else into w->a and w->h in turn; the
@@ -547,47 +665,12 @@ static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack 
         }
         if (hp != w->h) memcpy(w->h, hp, (size_t)n * sizeof *w->h);
     }
-    for (int64_t s = 0; s < T && !all_rows; s++) {
-        const int64_t t = r->reverse[d] ? T - 1 - s : s;
-        /* A (B, G*H) = h (B, H) @ R' (H, G*H); GRU without linear_before_reset: z and r only */
-        step_gemm(B, two ? 2 * H : GH, H, w->h, pk->r, pk->rs, w->a, GH, s & 1, r, w, pool);
-        if (two) {
-            /* pass 1: z, r and tmp = r . h_prev; pass 2: A2 (B, H) = tmp @ Rh' (H, H), h gate, update */
-            for (int64_t b = 0; b < B; b++) {
-                float *a = w->a + b * GH, *tmp = w->tmp + b * H;
-                if (t >= rr_rec_len(r, io, b)) {
-                    memset(tmp, 0, (size_t)H * sizeof *tmp);
-                    continue;
-                }
-                const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
-                add_clip(a, x, 2 * H, r->clip);
-                rr_act_apply(&r->act[d][0], r->k, a, 2 * H);
-                for (int64_t j = 0; j < H; j++) tmp[j] = a[H + j] * w->h[b * H + j];
-            }
-            step_gemm(B, H, H, w->tmp, pk->rh, pk->rhs, w->a2, H, s & 1, r, w, pool);
-        }
-        for (int64_t b = 0; b < B; b++) {
-            float *y = io->Y ? io->Y + rr_rec_yoff(r, t, d, b) : NULL;
-            if (t >= rr_rec_len(r, io, b)) {
-                if (y) memset(y, 0, (size_t)H * sizeof *y);
-                continue;
-            }
-            float *a = w->a + b * GH, *h = w->h + b * H;
-            const float *x = w->xw + (r->layout ? b * T + t : t * B + b) * GH;
-            if (r->kind == RR_REC_RNN) {
-                step_rnn(r, d, a, x, h);
-            } else if (r->kind == RR_REC_LSTM) {
-                step_lstm(r, d, a, x, P, h, w->c + b * H);
-            } else if (r->lbr) {
-                step_gru_lbr(r, d, a, x, bias + GH, h);
-            } else {
-                float *hh = w->a2 + b * H;
-                add_clip(hh, x + 2 * H, H, r->clip);
-                rr_act_apply(&r->act[d][1], r->k, hh, H);
-                for (int64_t j = 0; j < H; j++) h[j] = (1.0f - a[j]) * hh[j] + a[j] * h[j];
-            }
-            if (y) memcpy(y, h, (size_t)H * sizeof *y);
-        }
+    if (split >= 2) {
+        split_job sj = {.r = r, .io = io, .d = d, .pk = pk, .w = w, .parts = split};
+        rr_barrier_init(&sj.bar, split);
+        rr_threads_run(pool, split, split_task, &sj);
+    } else if (!all_rows) {
+        run_steps(r, io, d, pk, w, pool, 0, H, NULL);
     }
     /* final states; a row of length 0 gives zeros (as ONNX Runtime does), not its initial state,
      * except when streaming, where it keeps its state */
@@ -620,7 +703,7 @@ static void dir_task(void *ctx, int64_t d) {
     const rec_params *p = j->p;
     rec_ws *w = &j->w[d];
     if (!p->packed) pack_dir(&p->r, j->io->W, j->io->R, j->io->Bias, (int)d, &w->pk);
-    run_dir(&p->r, j->io, (int)d, p->packed ? &p->pk[d] : &w->pk, w, j->state, j->pool);
+    run_dir(&p->r, j->io, (int)d, p->packed ? &p->pk[d] : &w->pk, w, j->state, j->pool, j->pool ? p->split : 1);
 }
 
 static int run_rec(const rr_ctx *c) {
