@@ -591,8 +591,6 @@ static void run_steps(const rr_rec *r, const rr_rec_io *io, int d, const rec_pac
         for (int64_t b = 0; b < B; b++) memcpy(w->h + b * H + u0, h + b * H + u0, (size_t)n * sizeof(float));
 }
 
-/* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
- * rows start from it instead of initial_h / initial_c; the final state is written back. */
 /* The steps split over the hidden units: task i takes whole panels of each gate's columns */
 typedef struct split_job {
     const rr_rec *r;
@@ -611,6 +609,9 @@ static void split_task(void *ctx, int64_t i) {
               panels * (i + 1) / j->parts * RR_PANEL, &j->bar);
 }
 
+/* Direction d. state: the streaming state ((B, H) h then (B, H) c), or NULL; when valid, the
+ * rows start from it instead of initial_h / initial_c; the final state is written back. split:
+ * rec_params.split, or 1 when the directions run in parallel (no pool here then). */
 static void run_dir(const rr_rec *r, const rr_rec_io *io, int d, const rec_pack *pk, const rec_ws *w,
                     rr_state *state, rr_threads *pool, int split) {
     const int64_t T = r->T, B = r->B, I = r->I, H = r->H, GH = r->G * H;
