@@ -22,6 +22,9 @@ struct rr_threads {
     rr_allocator a;
     int n;                    /* threads, the caller included */
     int started;              /* workers started (n-1 unless a start failed) */
+    bool oversub;             /* more threads than CPUs to run them: waiting yields the CPU
+                               * instead of spinning on it (a spinning thread would keep a
+                               * working one off its CPU until the end of its time slice) */
     pthread_t *tid;           /* [n-1] */
     pthread_mutex_t mu;
     pthread_cond_t wake;      /* workers: a new generation or quit */
@@ -53,12 +56,18 @@ static void drain(rr_threads *p) {
     }
 }
 
+/* one turn of a wait: a pause, or giving the CPU away when the pool is oversubscribed */
+static inline void wait_turn(const rr_threads *p) {
+    if (p->oversub) sched_yield();
+    else relax();
+}
+
 /* until gen differs from seen or quit is set: spin, then sleep; returns the new gen */
 static uint64_t wait_gen(rr_threads *p, uint64_t seen) {
     for (int spin = 0; spin < SPINS; spin++) {
         uint64_t g = atomic_load_explicit(&p->gen, memory_order_acquire);
         if (g != seen || atomic_load_explicit(&p->quit, memory_order_acquire)) return g;
-        relax();
+        wait_turn(p);
     }
     pthread_mutex_lock(&p->mu);
     p->sleepers++;
@@ -120,7 +129,7 @@ int rr_threads_new(int n, const rr_allocator *a, rr_threads **out) {
     if (!a) a = &rr_default_allocator;
     rr_threads *p = rr_alloc(a, sizeof *p);
     if (!p) return RNNRUN_ERR_NOMEM;
-    *p = (rr_threads){.a = *a, .n = n};
+    *p = (rr_threads){.a = *a, .n = n, .oversub = n > rr_cpus_usable()};
     atomic_init(&p->next, 0);
     atomic_init(&p->gen, 0);
     atomic_init(&p->quit, false);
@@ -171,7 +180,7 @@ void rr_threads_run(rr_threads *p, int64_t n_tasks, rr_task_fn fn, void *ctx) {
     drain(p);
     for (int spin = 0; atomic_load_explicit(&p->busy, memory_order_acquire) > 0; spin++) {
         if (spin < SPINS) {
-            relax();
+            wait_turn(p);
             continue;
         }
         pthread_mutex_lock(&p->mu);
