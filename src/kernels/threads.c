@@ -2,7 +2,8 @@
  * under a new generation number, and the workers and the caller claim task indices from an
  * atomic counter until none is left. Waiting spins first (a recurrent model hands the pool one
  * product per time step, tens of microseconds apart: a sleeping worker takes longer than that
- * to wake), then sleeps on a condition variable. */
+ * to wake), then sleeps on a condition variable; with more threads than CPUs the spinning turns
+ * are yields of the CPU. */
 #ifdef __linux__
 #define _GNU_SOURCE /* sched_getaffinity */
 #endif
@@ -15,8 +16,10 @@
 #include "../internal.h"
 #include "kernels.h"
 
-/* pause iterations before sleeping: about 0.1-0.5 ms */
+/* pause iterations before sleeping: about 0.1-0.5 ms; an oversubscribed pool yields instead, a
+ * twentieth as many times (a yield costs a system call, about 0.5-1 us) */
 #define SPINS 20000
+#define YIELDS (SPINS / 20)
 
 struct rr_threads {
     rr_allocator a;
@@ -64,7 +67,7 @@ static inline void wait_turn(const rr_threads *p) {
 
 /* until gen differs from seen or quit is set: spin, then sleep; returns the new gen */
 static uint64_t wait_gen(rr_threads *p, uint64_t seen) {
-    for (int spin = 0; spin < SPINS; spin++) {
+    for (int spin = 0, spins = p->oversub ? YIELDS : SPINS; spin < spins; spin++) {
         uint64_t g = atomic_load_explicit(&p->gen, memory_order_acquire);
         if (g != seen || atomic_load_explicit(&p->quit, memory_order_acquire)) return g;
         wait_turn(p);
@@ -179,7 +182,7 @@ void rr_threads_run(rr_threads *p, int64_t n_tasks, rr_task_fn fn, void *ctx) {
     pthread_mutex_unlock(&p->mu);
     drain(p);
     for (int spin = 0; atomic_load_explicit(&p->busy, memory_order_acquire) > 0; spin++) {
-        if (spin < SPINS) {
+        if (spin < (p->oversub ? YIELDS : SPINS)) {
             wait_turn(p);
             continue;
         }
