@@ -540,16 +540,10 @@ START_TEST(threads_give_the_same_answers) {
             mb_output(m, "Y", RNNRUN_FLOAT, NULL);
             mb_output(m, "Yh", RNNRUN_FLOAT, NULL);
             rnnrun_model *model = tu_load(m);
-            rnnrun_tensor x = tu_tensor(RNNRUN_FLOAT, "6,16,64", X), w = tu_tensor(RNNRUN_FLOAT, wsh, W), y[3][2];
+            rnnrun_tensor in[2] = {tu_tensor(RNNRUN_FLOAT, "6,16,64", X), tu_tensor(RNNRUN_FLOAT, wsh, W)}, y[3][2];
             rnnrun_session *ses[3];
             for (int t = 0; t < 3; t++) {
-                rnnrun_session_options o;
-                rnnrun_session_options_init(&o);
-                o.n_threads = threads[t];
-                ck_assert_int_eq(rnnrun_session_new_with_options(model, &o, &ses[t]), RNNRUN_OK);
-                ck_assert_int_eq(rnnrun_session_set_input(ses[t], 0, &x), RNNRUN_OK);
-                if (fed) ck_assert_int_eq(rnnrun_session_set_input(ses[t], 1, &w), RNNRUN_OK);
-                ck_assert_msg(rnnrun_session_run(ses[t]) == RNNRUN_OK, "%s", rnnrun_session_errmsg(ses[t]));
+                ses[t] = run_threads(model, 1 + fed, in, threads[t]);
                 for (int o2 = 0; o2 < 2; o2++)
                     ck_assert_int_eq(rnnrun_session_output(ses[t], o2, &y[t][o2]), RNNRUN_OK);
             }
