@@ -83,6 +83,12 @@ static inline void *rr_alloc(const rr_allocator *a, size_t size) { return a->all
  * is the default allocator (or a copy of it) and the system can (Linux 5.14+): a first-touch fault costs several
  * times a populated page. Does nothing else; the memory stays as it was. */
 void rr_prefault(const rr_allocator *a, void *p, size_t n);
+/* From this size up the default allocator maps blocks with their pages populated (glibc's own
+ * mmap threshold) */
+#define RR_MAP_MIN ((size_t)128 << 10)
+/* A whole block of size bytes from a, its pages brought in: rr_prefault below RR_MAP_MIN, bigger
+ * ones came populated */
+void rr_prefault_block(const rr_allocator *a, void *block, size_t size);
 static inline void rr_free(const rr_allocator *a, void *p) {
     if (p) a->free(a->user, p);
 }
@@ -124,6 +130,10 @@ char *rr_pool_strndup(rr_pool *p, const char *s, size_t n);
  * blocks go from now on. The pool does not own it: rr_pool_free leaves it alone, so mem must
  * outlive the pool's use of it (a block the same pool owns, or one freed after the pool). */
 void rr_pool_lend(rr_pool *p, void *mem, size_t size);
+/* One block of size bytes (rr_pool_block_new from p's allocator, its pages in) that pool p owns
+ * and whose first own bytes it takes as its head chunk (rr_pool_lend); the rest is the caller's
+ * to lend elsewhere. NULL when out of memory. */
+unsigned char *rr_pool_region(rr_pool *p, size_t size, size_t own);
 
 /* ---- tensors --------------------------------------------------------------------------------- */
 

@@ -187,11 +187,10 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, rr_p
  * counts as a live one. */
 #define PB_BIG 4096
 #define PB_HDR 64                          /* RR_ALIGN: the data after it stays aligned */
-#define PB_HEAP ((size_t)120 << 10)        /* below PB_MAPPED: a heap chunk */
+#define PB_HEAP ((size_t)120 << 10)        /* below RR_MAP_MIN: a heap chunk */
 #define PB_HEAP_MIN ((size_t)16 << 10)
 #define PB_HEAP_TOTAL ((size_t)1 << 20)    /* heap chunks up to this much, then mapped ones */
 #define PB_CHUNK_MAX ((size_t)4 << 20)
-#define PB_MAPPED ((size_t)128 << 10)      /* the default allocator's populated mmap blocks */
 #define PB_STEP ((size_t)16 << 10)
 
 typedef struct pb_arena {
@@ -242,7 +241,7 @@ static void *pb_alloc(void *user, size_t size) {
         }
         unsigned char *blk = rr_pool_block_new(pb->a, PB_HDR + size);
         if (!blk) return NULL;
-        if (PB_HDR + size < PB_MAPPED) rr_prefault(pb->a, blk, PB_HDR + size); /* it is written whole */
+        rr_prefault_block(pb->a, blk, PB_HDR + size); /* it is written whole */
         pb_big_hdr *h = (pb_big_hdr *)blk;
         h->index = pb->n_big;
         h->size = PB_HDR + size;
@@ -261,7 +260,7 @@ static void *pb_alloc(void *user, size_t size) {
         pb->cur = pb->ready = (unsigned char *)c + PB_HDR;
         pb->left = bytes - PB_HDR;
         pb->got += bytes;
-        if (bytes >= PB_MAPPED) pb->ready += pb->left; /* mapped with its pages in */
+        if (bytes >= RR_MAP_MIN) pb->ready += pb->left; /* mapped with its pages in */
     }
     void *p = pb->cur;
     pb->cur += need;
@@ -1114,15 +1113,12 @@ static int load_bytes(const void *data, size_t size, const char *path, bool from
     size_t tmp_part = rr_align_up(unpacked / 8 + 2048);
     size_t pb_part = rr_align_up(pb_expect(unpacked)), total = model_part + tmp_part + pb_part;
     rnnrun_model *m = calloc(1, sizeof *m);
-    unsigned char *region = m ? rr_pool_block_new(a, total) : NULL;
+    if (m) rr_pool_init(&m->pool, a);
+    unsigned char *region = m ? rr_pool_region(&m->pool, total, model_part) : NULL;
     if (!region) {
         free(m);
         return rr_fail(err, RNNRUN_ERR_NOMEM, "out of memory");
     }
-    if (total < PB_MAPPED) rr_prefault(a, region, total);
-    rr_pool_init(&m->pool, a);
-    rr_pool_block_adopt(&m->pool, region, total);
-    rr_pool_lend(&m->pool, region, model_part);
     loader L = {.m = m, .err = err};
     rr_pool_init(&L.tmp, a);
     rr_pool_lend(&L.tmp, region + model_part, tmp_part);

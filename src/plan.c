@@ -204,11 +204,8 @@ static int plan_region(rr_plan *p, rr_pool *tmp) {
     size_t tmp_part = rr_align_up(nv * 64 + nn * 16 + (size_t)m->n_slots * RR_MAX_RANK * 24 + 4096);
     if (plan_part > ((size_t)64 << 20) || tmp_part > ((size_t)64 << 20))
         return RNNRUN_OK; /* a huge graph: chunk by chunk */
-    unsigned char *region = rr_pool_block_new(p->pool.a, plan_part + tmp_part);
+    unsigned char *region = rr_pool_region(&p->pool, plan_part + tmp_part, plan_part);
     if (!region) return RNNRUN_ERR_NOMEM;
-    if (plan_part + tmp_part < ((size_t)128 << 10)) rr_prefault(p->pool.a, region, plan_part + tmp_part);
-    rr_pool_block_adopt(&p->pool, region, plan_part + tmp_part);
-    rr_pool_lend(&p->pool, region, plan_part);
     rr_pool_lend(tmp, region + plan_part, tmp_part);
     return RNNRUN_OK;
 }

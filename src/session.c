@@ -58,7 +58,7 @@ static int session_create(const rnnrun_model *m, const rr_allocator *a, const rr
     size_t bytes = o_st + nn * sizeof(rr_state);
     unsigned char *blk = rr_alloc(a, bytes);
     if (!blk) return RNNRUN_ERR_NOMEM;
-    rr_prefault(a, blk, bytes);
+    rr_prefault_block(a, blk, bytes);
     memset(blk, 0, bytes);
     rnnrun_session *s = (rnnrun_session *)blk;
     s->m = m;
@@ -272,7 +272,7 @@ static int get_plan(rnnrun_session *s, rr_plan **out) {
             rr_plan_free(p);
             return fail(s, RNNRUN_ERR_NOMEM, "cannot allocate a %zu-byte arena", size);
         }
-        rr_prefault(&s->a, raw, p->arena_size + RR_ALIGN); /* the first run writes most of it */
+        rr_prefault_block(&s->a, raw, p->arena_size + RR_ALIGN); /* the first run writes most of it */
         rr_free(&s->a, s->arena_raw);
         s->arena_raw = raw;
         s->arena = rr_align_ptr(raw);

@@ -97,9 +97,9 @@ typedef struct std_hdr {
     size_t pad;
 } std_hdr;
 
-/* 128 KiB: glibc's own mmap threshold. Smaller blocks (pool chunks of 64 KiB) are mostly touched
- * in part: pools fault in their pages a few at a time as they fill (rr_prefault). */
-#define RR_MAP_MIN ((size_t)128 << 10)
+/* RR_MAP_MIN (internal.h), 128 KiB: glibc's own mmap threshold. Smaller blocks (pool chunks of
+ * 64 KiB) are mostly touched in part: pools fault in their pages a few at a time as they fill
+ * (rr_prefault). */
 #ifdef __linux__
 #define RR_HUGE_MIN ((size_t)2 << 20)
 #ifndef MADV_POPULATE_WRITE
@@ -166,6 +166,10 @@ void rr_prefault(const rr_allocator *a, void *p, size_t n) {
 #else
     (void)a, (void)p, (void)n;
 #endif
+}
+
+void rr_prefault_block(const rr_allocator *a, void *block, size_t size) {
+    if (size < RR_MAP_MIN) rr_prefault(a, block, size);
 }
 
 void *rr_calloc(const rr_allocator *a, size_t n, size_t size) {
@@ -235,7 +239,7 @@ static void *pool_take(rr_pool *p, size_t need, size_t align) {
             p->used = p->cap = p->ready = chunk_hdr() + need; /* full: small blocks start a chunk */
         }
         ptr = (char *)c + chunk_hdr();
-        if (need < RR_MAP_MIN) rr_prefault(p->a, ptr, need); /* bigger ones come populated */
+        rr_prefault_block(p->a, ptr, need);
     } else {
         if (!fits) {
             rr_pool_chunk *c = chunk_new(p, RR_POOL_CHUNK);
@@ -305,6 +309,15 @@ void rr_pool_lend(rr_pool *p, void *mem, size_t size) {
     p->head = c;
     p->used = chunk_hdr();
     p->cap = p->ready = size > chunk_hdr() ? size : chunk_hdr();
+}
+
+unsigned char *rr_pool_region(rr_pool *p, size_t size, size_t own) {
+    unsigned char *r = rr_pool_block_new(p->a, size);
+    if (!r) return NULL;
+    rr_prefault_block(p->a, r, size);
+    rr_pool_block_adopt(p, r, size);
+    rr_pool_lend(p, r, own);
+    return r;
 }
 
 char *rr_pool_strndup(rr_pool *p, const char *s, size_t n) {
