@@ -963,7 +963,7 @@ END_TEST
 
 /* Packed blocks (strings, index arrays) sit 8 bytes apart, zeroed, between aligned ones; a lent
  * chunk takes a pool's blocks, big ones too while they fit, costs no allocator call, and is not
- * freed with the pool. */
+ * freed with the pool; a region is one block the pool owns and lends its head from. */
 START_TEST(packed_and_lent_pool_blocks) {
     tu_counter cnt = {0};
     rr_allocator a = tu_counting_allocator(&cnt);
@@ -1006,6 +1006,20 @@ START_TEST(packed_and_lent_pool_blocks) {
     ck_assert_int_eq(cnt.allocs - cnt.frees, 1); /* the lent block is still the caller's */
     ck_assert_uint_eq(mem[65535], 0x5a);
     rr_pool_block_free(&a, mem);
+    ck_assert_int_eq(cnt.allocs, cnt.frees);
+
+    /* a region: one allocator call; the pool's blocks go in its first part, the rest is the
+     * caller's; the pool frees the whole of it */
+    rr_pool_init(&pool, &a);
+    allocs = cnt.allocs;
+    unsigned char *reg = rr_pool_region(&pool, 65536, 16384);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_uint_eq((uintptr_t)reg % RR_ALIGN, 0);
+    unsigned char *z = rr_pool_alloc(&pool, 10000);
+    ck_assert(z >= reg && z + 10000 <= reg + 16384);
+    memset(reg + 16384, 0x11, 65536 - 16384);
+    ck_assert_int_eq(cnt.allocs, allocs + 1);
+    rr_pool_free(&pool);
     ck_assert_int_eq(cnt.allocs, cnt.frees);
 }
 END_TEST
